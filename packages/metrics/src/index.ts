@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * `@dialogpt/metrics`. This package exports nothing yet: its issue has not landed.
+ */
+export {}
