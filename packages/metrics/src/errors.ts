@@ -27,7 +27,7 @@ export function checkCorpus(hypotheses: readonly string[], references: readonly 
     if (typeof h !== 'string') throw new MetricsInputError(`is ${typeof h}, not a string`, `hypotheses[${i}]`)
   })
   references.forEach((set, i) =>
-    set.forEach((r, j) => {
+    set.forEach((r: unknown, j: number) => {
       if (typeof r !== 'string') throw new MetricsInputError(`is ${typeof r}, not a string`, `references[${i}][${j}]`)
     }),
   )

@@ -1,4 +1,5 @@
 // Test-only: enumerates the cases of ../shared/metrics-golden/golden.json (not part of the package API).
+/* eslint-disable @typescript-eslint/no-explicit-any -- golden.json is untyped test data */
 import { existsSync, readFileSync } from 'node:fs'
 import { sharedPath } from '../../../../test/shared'
 import { splitLines } from '../text/lines'
@@ -8,7 +9,6 @@ export interface GoldenCase {
   name: string
   hypotheses: string[]
   references: string[][]
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   golden: any
 }
 

@@ -1,0 +1,75 @@
+import { javaTokenize } from './java-string'
+
+/**
+ * METEOR's WordNet-3 synonym dictionary: word forms → synset ids, plus irregular forms → base
+ * forms. A word's synsets for matching are its own plus those of its base form, found in the
+ * exceptions list or by WordNet's `morphy` suffix rules (a base form counts only if it is in the
+ * synset table).
+ */
+export class SynonymDictionary {
+  private readonly synsets = new Map<string, Int32Array>()
+  private readonly bases = new Map<string, string[]>()
+
+  /**
+   * @param synsetsText METEOR's `english.synsets`: a word line, then a line of synset ids, repeated
+   * @param exceptionsText METEOR's `english.exceptions`: a base-form line, then a line of its irregular forms, repeated
+   */
+  constructor(synsetsText: string, exceptionsText: string) {
+    const syn = synsetsText.split(/\r\n|\r|\n/)
+    for (let i = 0; i + 1 < syn.length; i += 2) {
+      const ids = javaTokenize(syn[i + 1]!).map((t) => Number.parseInt(t, 10))
+      this.synsets.set(syn[i]!, Int32Array.from(ids))
+    }
+    const exc = exceptionsText.split(/\r\n|\r|\n/)
+    for (let i = 0; i + 1 < exc.length; i += 2) {
+      const base = exc[i]!
+      for (const form of javaTokenize(exc[i + 1]!)) {
+        const list = this.bases.get(form)
+        if (list) list.push(base)
+        else this.bases.set(form, [base])
+      }
+    }
+  }
+
+  /** Number of word forms in the synset table. */
+  get size(): number {
+    return this.synsets.size
+  }
+
+  /** Synset ids of the word itself. */
+  synSets(word: string): readonly number[] {
+    const s = this.synsets.get(word)
+    return s ? Array.from(s) : []
+  }
+
+  /** Synset ids of the word's base form(s): irregular forms from the exceptions list, else `morphy`. */
+  stemSynSets(word: string): readonly number[] {
+    const bases = this.bases.get(word)
+    if (bases) return bases.flatMap((b) => this.synSets(b))
+    return this.synSets(this.morph(word))
+  }
+
+  /** Every synset id the synonym matcher considers for a word. */
+  allSynSets(word: string): Set<number> {
+    return new Set([...this.synSets(word), ...this.stemSynSets(word)])
+  }
+
+  private morph(word: string): string {
+    if (word.endsWith('ss') || word.length <= 2) return word
+    for (let i = 0; i < MORPH_SUFFIXES.length; i++) {
+      const [suffix, ending] = MORPH_SUFFIXES[i]!
+      if (word.endsWith(suffix)) {
+        const candidate = word.slice(0, word.length - suffix.length) + ending
+        if (this.synsets.has(candidate)) return candidate
+      }
+    }
+    return ''
+  }
+}
+
+// WordNet morphy's detachment rules, nouns then verbs then adjectives, tried in order.
+const MORPH_SUFFIXES: [string, string][] = [
+  ['s', ''], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['ies', 'y'],
+  ['s', ''], ['ies', 'y'], ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', ''],
+  ['er', ''], ['est', ''], ['er', 'e'], ['est', 'e'],
+]
