@@ -17,8 +17,7 @@ const project = mkdtempSync(join(tmpdir(), 'dialogpt-exports-'))
 mkdirSync(join(project, 'node_modules', '@dialogpt'), { recursive: true })
 for (const name of packages) symlinkSync(join(root, 'packages', name), join(project, 'node_modules', '@dialogpt', name), 'dir')
 
-function exportedNames(name: string, mode: 'esm' | 'cjs'): string[] {
-  const spec = `@dialogpt/${name}`
+function exportedNames(spec: string, mode: 'esm' | 'cjs'): string[] {
   const script =
     mode === 'esm'
       ? `const m = await import(${JSON.stringify(spec)}); console.log(JSON.stringify(Object.keys(m).filter(k => k !== 'default' && m[k] !== undefined).sort()))`
@@ -33,16 +32,24 @@ function exportedNames(name: string, mode: 'esm' | 'cjs'): string[] {
 describe.each(packages)('@dialogpt/%s built output', (name) => {
   const pkg = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'))
 
-  it('has every file its exports map names', () => {
-    const entry = pkg.exports['.']
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json')
+
+  it.each(subpaths)('has every file its exports map names for %s', (subpath) => {
+    const entry = pkg.exports[subpath]
     for (const target of [entry.import.types, entry.import.default, entry.require.types, entry.require.default]) {
       expect(existsSync(join(root, 'packages', name, target)), `${name}: ${target} (run pnpm build)`).toBe(true)
     }
   })
 
-  it('imports as ESM and requires as CJS with the same public names', () => {
-    const esm = exportedNames(name, 'esm')
-    const cjs = exportedNames(name, 'cjs')
+  it.each(subpaths)('imports %s as ESM and requires it as CJS with the same public names', (subpath) => {
+    const spec = `@dialogpt/${name}${subpath.slice(1)}`
+    const esm = exportedNames(spec, 'esm')
+    const cjs = exportedNames(spec, 'cjs')
     expect(cjs).toEqual(esm)
+  })
+
+  it.each(Object.entries<string>(pkg.bin ?? {}))('ships a runnable %s command', (command, target) => {
+    const out = execFileSync(process.execPath, [join(root, 'packages', name, target), '--help'], { encoding: 'utf8' })
+    expect(out, command).toMatch(/Usage:/)
   })
 })

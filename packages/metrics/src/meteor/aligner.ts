@@ -35,6 +35,18 @@ export interface AlignerResources {
   synonyms?: SynonymDictionary
 }
 
+const stemHashes = new Map<string, number>()
+/** Java hash of a word's stem, memoised: the same words recur across references and segments. */
+function stemHash(word: string): number {
+  let h = stemHashes.get(word)
+  if (h === undefined) {
+    h = javaHashCode(stemEnglish(word))
+    if (stemHashes.size > 200_000) stemHashes.clear()
+    stemHashes.set(word, h)
+  }
+  return h
+}
+
 class PartialAlignment {
   matchCount = 0
   matches1 = 0
@@ -119,8 +131,8 @@ export function align(
     if (kind === 'exact') {
       for (let j = 0; j < h2.length; j++) for (let i = 0; i < h1.length; i++) if (h1[i] === h2[j]) add(mod, j, i)
     } else if (kind === 'stem') {
-      const s1 = testWords.map((w) => javaHashCode(stemEnglish(w)))
-      const s2 = referenceWords.map((w) => javaHashCode(stemEnglish(w)))
+      const s1 = testWords.map(stemHash)
+      const s2 = referenceWords.map(stemHash)
       for (let j = 0; j < s2.length; j++) for (let i = 0; i < s1.length; i++) if (s1[i] === s2[j] && h1[i] !== h2[j]) add(mod, j, i)
     } else if (kind === 'synonym') {
       const dict = resources.synonyms

@@ -7,8 +7,10 @@ import { javaTokenize } from './java-string'
  * synset table).
  */
 export class SynonymDictionary {
-  private readonly synsets = new Map<string, Int32Array>()
+  // word → its line of synset ids, parsed on first use (parsing all 147k up front costs more than a whole evaluation).
+  private readonly synsets = new Map<string, string>()
   private readonly bases = new Map<string, string[]>()
+  private readonly cache = new Map<string, Set<number>>()
 
   /**
    * @param synsetsText METEOR's `english.synsets`: a word line, then a line of synset ids, repeated
@@ -17,8 +19,7 @@ export class SynonymDictionary {
   constructor(synsetsText: string, exceptionsText: string) {
     const syn = synsetsText.split(/\r\n|\r|\n/)
     for (let i = 0; i + 1 < syn.length; i += 2) {
-      const ids = javaTokenize(syn[i + 1]!).map((t) => Number.parseInt(t, 10))
-      this.synsets.set(syn[i]!, Int32Array.from(ids))
+      this.synsets.set(syn[i]!, syn[i + 1]!)
     }
     const exc = exceptionsText.split(/\r\n|\r|\n/)
     for (let i = 0; i + 1 < exc.length; i += 2) {
@@ -38,8 +39,8 @@ export class SynonymDictionary {
 
   /** Synset ids of the word itself. */
   synSets(word: string): readonly number[] {
-    const s = this.synsets.get(word)
-    return s ? Array.from(s) : []
+    const line = this.synsets.get(word)
+    return line === undefined ? [] : javaTokenize(line).map((t) => Number.parseInt(t, 10))
   }
 
   /** Synset ids of the word's base form(s): irregular forms from the exceptions list, else `morphy`. */
@@ -50,8 +51,14 @@ export class SynonymDictionary {
   }
 
   /** Every synset id the synonym matcher considers for a word. */
-  allSynSets(word: string): Set<number> {
-    return new Set([...this.synSets(word), ...this.stemSynSets(word)])
+  allSynSets(word: string): ReadonlySet<number> {
+    let set = this.cache.get(word)
+    if (!set) {
+      set = new Set([...this.synSets(word), ...this.stemSynSets(word)])
+      if (this.cache.size > 200_000) this.cache.clear()
+      this.cache.set(word, set)
+    }
+    return set
   }
 
   private morph(word: string): string {

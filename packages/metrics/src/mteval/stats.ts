@@ -1,5 +1,4 @@
 import { checkCorpus } from '../errors'
-import { countAllNgrams } from '../text/ngrams'
 import { dialogptXmlText, mtevalTokenize } from './tokenize'
 
 /** Options shared by {@link bleu}, {@link nist} and {@link mtevalStats}. */
@@ -55,24 +54,27 @@ export function mtevalStats(
   const hypTokens = hypotheses.map(prepare)
   const refTokens = references.map((set) => set.map(prepare))
 
-  // NIST information weights: n-gram counts over every reference segment of every reference set.
-  // (Orders above maxOrder cannot affect scores up to maxOrder, so they are not counted.)
-  const refCounts = new Map<string, number>()
+  // Every reference n-gram (orders 1..maxOrder) of every reference set, counted in a trie. Orders
+  // above maxOrder cannot affect scores up to maxOrder, so they are not counted.
+  const trie = new NgramTrie()
   let refWords = 0
   const ref = new Array<number>(maxOrder).fill(0)
-  for (const set of refTokens)
-    for (const words of set) {
+  const refIds = refTokens.map((set) =>
+    set.map((words) => {
       refWords += words.length
       for (let n = 1; n <= maxOrder; n++) ref[n - 1]! += Math.max(words.length - n + 1, 0)
-      for (const [g, c] of countAllNgrams(words, maxOrder)) refCounts.set(g, (refCounts.get(g) ?? 0) + c)
-    }
-  const info = (ngram: string): number => {
-    const cut = ngram.lastIndexOf(' ')
-    const prefix = cut < 0 ? '' : ngram.slice(0, cut)
-    const count = refCounts.get(ngram)!
-    // Perl quirk: `$mgram ? ... : ...` treats the prefix "0" as false, so it falls back to the word total.
-    const denominator = prefix !== '' && prefix !== '0' ? refCounts.get(prefix)! : refWords
-    return -Math.log(count / denominator) / Math.log(2)
+      const ids = words.map((w) => trie.wordId(w))
+      trie.forEachNgram(ids, maxOrder, true, (node) => trie.count[node]!++)
+      return ids
+    }),
+  )
+  // NIST information of each n-gram: -log2(count / count of its (n-1)-gram prefix), unigrams
+  // against the word total. Perl quirk: `$mgram ? ... : ...` treats the prefix "0" as false.
+  const zeroNode = trie.vocabulary.has('0') ? trie.child(NgramTrie.ROOT, trie.vocabulary.get('0')!) : -1
+  const info = (node: number): number => {
+    const parent = trie.parent[node]!
+    const denominator = parent !== NgramTrie.ROOT && parent !== zeroNode ? trie.count[parent]! : refWords
+    return -Math.log(trie.count[node]! / denominator) / Math.log(2)
   }
 
   const match = new Array<number>(maxOrder).fill(0)
@@ -84,21 +86,27 @@ export function mtevalStats(
     for (let n = 1; n <= maxOrder; n++) tst[n - 1]! += Math.max(c - n + 1, 0)
     // Closest reference length; ties go to the shorter one.
     let closest = -1
-    const refMax = new Map<string, number>()
-    for (const set of refTokens) {
-      const words = set[seg]!
-      const r = words.length
+    const refMax = new Map<number, number>()
+    for (const set of refIds) {
+      const ids = set[seg]!
+      const r = ids.length
       if (closest < 0 || Math.abs(c - r) < Math.abs(c - closest) || (Math.abs(c - r) === Math.abs(c - closest) && r < closest)) closest = r
-      for (const [g, k] of countAllNgrams(words, maxOrder)) if (k > (refMax.get(g) ?? 0)) refMax.set(g, k)
+      const counts = new Map<number, number>()
+      trie.forEachNgram(ids, maxOrder, false, (node) => counts.set(node, (counts.get(node) ?? 0) + 1))
+      for (const [node, k] of counts) if (k > (refMax.get(node) ?? 0)) refMax.set(node, k)
     }
     refLength += closest
-    for (const [g, k] of countAllNgrams(hyp, maxOrder)) {
-      const max = refMax.get(g)
+    // Hypothesis n-grams that no reference has are not in the trie and cannot match.
+    const hypCounts = new Map<number, number>()
+    const hypIds = hyp.map((w) => trie.vocabulary.get(w) ?? -1)
+    trie.forEachNgram(hypIds, maxOrder, false, (node) => hypCounts.set(node, (hypCounts.get(node) ?? 0) + 1))
+    for (const [node, k] of hypCounts) {
+      const max = refMax.get(node)
       if (max === undefined) continue
       const clipped = Math.min(k, max)
-      const order = countSpaces(g) + 1
+      const order = trie.depth[node]!
       match[order - 1]! += clipped
-      tstInfo[order - 1]! += info(g) * clipped
+      tstInfo[order - 1]! += info(node) * clipped
     }
   })
   return { maxOrder, nRefSets: references.length, match, tst, ref, tstInfo, refLength, refWords }
@@ -108,8 +116,82 @@ function splitTokens(tokenized: string): string[] {
   return tokenized === '' ? [] : tokenized.split(' ')
 }
 
-function countSpaces(s: string): number {
-  let k = 0
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 32) k++
-  return k
+/** N-grams as trie nodes over word ids: node ids are cheap map keys, unlike joined strings. */
+class NgramTrie {
+  static readonly ROOT = 0
+  readonly vocabulary = new Map<string, number>()
+  readonly count: number[] = [0]
+  readonly depth: number[] = [0]
+  readonly parent: number[] = [-1]
+  // Edges (node, word) → child in an open-addressing hash table of typed arrays: far cheaper
+  // than a Map per node, or a Map keyed by doubles.
+  private capacity = 1 << 16
+  private edgeNode = new Int32Array(this.capacity).fill(-1)
+  private edgeWord = new Int32Array(this.capacity)
+  private edgeChild = new Int32Array(this.capacity)
+  private edges = 0
+
+  wordId(word: string): number {
+    let id = this.vocabulary.get(word)
+    if (id === undefined) this.vocabulary.set(word, (id = this.vocabulary.size))
+    return id
+  }
+
+  private slot(node: number, word: number): number {
+    const mask = this.capacity - 1
+    let i = (Math.imul(node, 0x9e3779b1) ^ Math.imul(word, 0x85ebca6b)) & mask
+    while (this.edgeNode[i] !== -1 && (this.edgeNode[i] !== node || this.edgeWord[i] !== word)) i = (i + 1) & mask
+    return i
+  }
+
+  child(node: number, word: number): number {
+    const i = this.slot(node, word)
+    return this.edgeNode[i] === -1 ? -1 : this.edgeChild[i]!
+  }
+
+  private addChild(node: number, word: number): number {
+    if (2 * (this.edges + 1) > this.capacity) this.grow()
+    const id = this.count.length
+    const i = this.slot(node, word)
+    this.edgeNode[i] = node
+    this.edgeWord[i] = word
+    this.edgeChild[i] = id
+    this.edges++
+    this.count.push(0)
+    this.depth.push(this.depth[node]! + 1)
+    this.parent.push(node)
+    return id
+  }
+
+  private grow(): void {
+    const [nodes, words, children] = [this.edgeNode, this.edgeWord, this.edgeChild]
+    this.capacity *= 2
+    this.edgeNode = new Int32Array(this.capacity).fill(-1)
+    this.edgeWord = new Int32Array(this.capacity)
+    this.edgeChild = new Int32Array(this.capacity)
+    for (let k = 0; k < nodes.length; k++) {
+      if (nodes[k] === -1) continue
+      const i = this.slot(nodes[k]!, words[k]!)
+      this.edgeNode[i] = nodes[k]!
+      this.edgeWord[i] = words[k]!
+      this.edgeChild[i] = children[k]!
+    }
+  }
+
+  /** Calls `visit` with the node of every n-gram of orders 1..maxOrder; unknown ones are created or skipped. */
+  forEachNgram(ids: readonly number[], maxOrder: number, create: boolean, visit: (node: number) => void): void {
+    for (let i = 0; i < ids.length; i++) {
+      let node = NgramTrie.ROOT
+      for (let n = 1; n <= maxOrder && i + n <= ids.length; n++) {
+        const word = ids[i + n - 1]!
+        let next = word < 0 ? -1 : this.child(node, word)
+        if (next < 0) {
+          if (!create || word < 0) break
+          next = this.addChild(node, word)
+        }
+        node = next
+        visit(node)
+      }
+    }
+  }
 }

@@ -24,10 +24,15 @@ export function mtevalTokenize(text: string, options: { caseSensitive?: boolean 
   return out.join(' ')
 }
 
+const PLAIN_WORD = /^[A-Za-z0-9']+$/
+
 /** Perl's `\s` on character strings (5.18+): ASCII whitespace incl. VT, NEL, NBSP and Unicode spaces. */
 const PERL_WHITESPACE = /[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/
 
 function tokenizeOriginal(token: string, caseSensitive: boolean): string {
+  // Fast path: letters, digits and apostrophes only, or one character: no rule below changes
+  // anything but case.
+  if (token.length === 1 || PLAIN_WORD.test(token)) return caseSensitive ? token : token.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32))
   let t = token
   t = t.replace(/<skipped>/g, '')
   t = t.replace(/-\n/g, '')

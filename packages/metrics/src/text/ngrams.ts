@@ -10,9 +10,18 @@ export function countNgrams(tokens: readonly string[], n: number, into: Map<stri
   return into
 }
 
-/** Counts every n-gram of orders 1..maxOrder in a token list, keyed by the space-joined n-gram. */
-export function countAllNgrams(tokens: readonly string[], maxOrder: number): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (let n = 1; n <= maxOrder; n++) countNgrams(tokens, n, counts)
-  return counts
+/**
+ * Counts every n-gram of orders 1..maxOrder in a token list, keyed by the space-joined n-gram
+ * (keys are built incrementally, one word at a time, which is much cheaper than slicing).
+ */
+export function countAllNgrams(tokens: readonly string[], maxOrder: number, into: Map<string, number> = new Map()): Map<string, number> {
+  for (let i = 0; i < tokens.length; i++) {
+    let key = tokens[i]!
+    into.set(key, (into.get(key) ?? 0) + 1)
+    for (let n = 2; n <= maxOrder && i + n <= tokens.length; n++) {
+      key = `${key} ${tokens[i + n - 1]!}`
+      into.set(key, (into.get(key) ?? 0) + 1)
+    }
+  }
+  return into
 }

@@ -1,0 +1,16 @@
+// `pnpm bench [name ...]`: runs the benchmarks (all, or those named) and writes bench/results/*.json.
+import * as metrics from './metrics.bench'
+
+interface Bench {
+  name: string
+  run: () => Promise<Record<string, unknown> | undefined>
+}
+
+const all: Bench[] = [metrics]
+const wanted = process.argv.slice(2)
+const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
+if (wanted.length && chosen.length !== wanted.length) {
+  console.error(`unknown benchmark in ${wanted.join(', ')}; available: ${all.map((b) => b.name).join(', ')}`)
+  process.exit(2)
+}
+for (const bench of chosen) await bench.run()

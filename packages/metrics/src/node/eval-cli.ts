@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util'
+import { dstcEvaluate, type DstcEvaluation } from '../dstc-evaluate'
+import type { MeteorModule } from '../meteor/aligner'
+import { formatMteval } from '../mteval/format'
+import { ensureMeteorResources } from './ensure-resources'
+import { loadMeteorResources } from './load-resources'
+import { readCorpus } from './read-corpus'
+
+export const EVAL_USAGE = `Usage: dialogpt-eval --hyp HYP.txt --ref REF0.txt [--ref REF1.txt ...] [options]
+
+Scores one response per line against one or more reference files (one reference per line,
+parallel to the hypotheses), as DialoGPT's DSTC-7 evaluation does.
+
+Options:
+  --clean                      apply DialoGPT's clean_str to hypotheses and references first
+  --case-sensitive             mteval's -c (keep case for BLEU and NIST)
+  --meteor-modules LIST        comma-separated: exact,stem,synonym (default), or none to skip METEOR
+  --meteor-data DIR            directory holding METEOR's english.words/.prefixes/.synsets/.exceptions
+  --meteor-cache DIR           where to download METEOR's data when --meteor-data is not given
+  --meteor-url URL             base URL to download METEOR's resources from (METEOR's resources/ layout)
+  --json                       print the full-precision result object instead of the table
+  -h, --help                   this text
+`
+
+/** Where the CLI writes. */
+export interface CliIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+}
+
+/**
+ * `dialogpt-eval`, callable in-process. Returns the exit code: 0 on success, 1 for bad input or
+ * missing data, 2 for bad usage.
+ */
+export async function runEvalCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): Promise<number> {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      options: {
+        hyp: { type: 'string' },
+        ref: { type: 'string', multiple: true },
+        clean: { type: 'boolean', default: false },
+        'case-sensitive': { type: 'boolean', default: false },
+        'meteor-modules': { type: 'string', default: 'exact,stem,synonym' },
+        'meteor-data': { type: 'string' },
+        'meteor-cache': { type: 'string' },
+        'meteor-url': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }))
+  } catch (error) {
+    io.stderr(`dialogpt-eval: ${(error as Error).message}\n\n${EVAL_USAGE}`)
+    return 2
+  }
+  if (values.help) {
+    io.stdout(EVAL_USAGE)
+    return 0
+  }
+  if (!values.hyp || !values.ref?.length) {
+    io.stderr(`dialogpt-eval: --hyp and at least one --ref are required\n\n${EVAL_USAGE}`)
+    return 2
+  }
+  const moduleList = values['meteor-modules']!.split(',').map((m) => m.trim()).filter(Boolean)
+  const known = ['exact', 'stem', 'synonym', 'paraphrase']
+  const skipMeteor = moduleList.length === 1 && moduleList[0] === 'none'
+  const unknown = moduleList.filter((m) => !known.includes(m))
+  if (!skipMeteor && (moduleList.length === 0 || unknown.length > 0)) {
+    io.stderr(`dialogpt-eval: --meteor-modules: unknown module ${unknown.join(', ') || '(empty)'}; use exact, stem, synonym, paraphrase or none\n`)
+    return 2
+  }
+  try {
+    const { hypotheses, references } = await readCorpus(values.hyp, values.ref)
+    const resources = skipMeteor
+      ? undefined
+      : values['meteor-data']
+        ? await loadMeteorResources(values['meteor-data'])
+        : await ensureMeteorResources({ cacheDir: values['meteor-cache'], baseUrl: values['meteor-url'] ?? process.env.DIALOGPT_METEOR_URL })
+    const result = dstcEvaluate({
+      hypotheses,
+      references,
+      clean: values.clean,
+      caseSensitive: values['case-sensitive'],
+      meteor: resources ? { resources, modules: moduleList as MeteorModule[] } : false,
+    })
+    io.stdout(values.json ? `${JSON.stringify(result, jsonNumbers, 2)}\n` : formatTable(result))
+    return 0
+  } catch (error) {
+    io.stderr(`dialogpt-eval: ${(error as Error).message}\n`)
+    return 1
+  }
+}
+
+// JSON has no NaN; write null for the metrics the original cannot compute (Dist-n of an empty corpus, skipped METEOR).
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value
+}
+
+/** The paper's table: NIST-2, NIST-4, BLEU-2, BLEU-4, METEOR, Entropy-4, Dist-1, Dist-2, Avg len. */
+export function formatTable(r: DstcEvaluation): string {
+  const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`)
+  const cells: [string, string][] = [
+    ['NIST-2', formatMteval(r.nist[1])],
+    ['NIST-4', formatMteval(r.nist[3])],
+    ['BLEU-2', pct(r.bleu[1])],
+    ['BLEU-4', pct(r.bleu[3])],
+    ['METEOR', pct(r.meteor)],
+    ['Entropy-4', r.entropy[3].toFixed(4)],
+    ['Dist-1', pct(r.dist[0])],
+    ['Dist-2', pct(r.dist[1])],
+    ['Avg len', r.avgLen.toFixed(2)],
+  ]
+  const widths = cells.map(([h, v]) => Math.max(h.length, v.length))
+  const row = (xs: string[]) => xs.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd()
+  return `${row(cells.map((c) => c[0]))}\n${row(cells.map((c) => c[1]))}\n`
+}
