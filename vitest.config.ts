@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: { conditions: ['@dialogpt/source'] },
   ssr: { resolve: { conditions: ['@dialogpt/source'] } },
   test: {
+    globalSetup: ['./test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {

@@ -1,0 +1,137 @@
+import { CheckpointError } from './errors'
+
+/** Element types found in GPT-2 checkpoints. */
+export type StoredDType = 'float32' | 'float16' | 'bfloat16' | 'bool' | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float64'
+
+/** One tensor of a state dict: floating types are decoded to float32, the rest kept as integers. */
+export interface StateDictTensor {
+  /** The dtype the file stored it in. */
+  dtype: StoredDType
+  shape: number[]
+  /** Float tensors (f16/bf16/f32/f64) as Float32Array; bool/uint8/int8/int16/int32 as Int32Array; int64 as Float64Array. */
+  data: Float32Array | Int32Array | Float64Array
+}
+
+/** A checkpoint's tensors by name, in the file's order. */
+export type StateDict = Map<string, StateDictTensor>
+
+export const ELEMENT_SIZE: Record<StoredDType, number> = {
+  float32: 4, float16: 2, bfloat16: 2, bool: 1, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float64: 8,
+}
+
+/** Product of a shape, refusing anything that is not a safe non-negative integer count. */
+export function elementCount(shape: readonly number[], what: string): number {
+  let n = 1
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new CheckpointError('bad-tensor', `${what}: shape entries must be non-negative integers, got [${shape.join(', ')}]`, { tensor: what })
+    n *= d
+    if (!Number.isSafeInteger(n)) throw new CheckpointError('bad-tensor', `${what}: shape [${shape.join(', ')}] is too large`, { tensor: what })
+  }
+  return n
+}
+
+const f16Table = (() => {
+  // Every float16 bit pattern decoded once: exact, subnormals included.
+  const t = new Float32Array(65536)
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1
+    const exp = (h >> 10) & 0x1f
+    const frac = h & 0x3ff
+    t[h] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? (frac ? Number.NaN : sign * Infinity) : sign * (1 + frac / 1024) * 2 ** (exp - 15)
+  }
+  return t
+})()
+
+/**
+ * Decodes `count` little-endian elements of `dtype` from `bytes` at `offset`, reading through a
+ * DataView-free path that works at any alignment. Floats become float32.
+ */
+export function decodeElements(bytes: Uint8Array, offset: number, count: number, dtype: StoredDType): StateDictTensor['data'] {
+  const size = ELEMENT_SIZE[dtype]
+  if (offset < 0 || offset + count * size > bytes.length) throw new CheckpointError('truncated', `tensor data ends past the buffer (${offset + count * size} > ${bytes.length})`)
+  // Copy to an aligned buffer first: checkpoint payloads often sit at odd offsets.
+  const raw = new Uint8Array(count * size)
+  raw.set(bytes.subarray(offset, offset + count * size))
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(raw.buffer, 0, count)
+    case 'float64':
+      return Float32Array.from(new Float64Array(raw.buffer, 0, count))
+    case 'float16': {
+      const h = new Uint16Array(raw.buffer, 0, count)
+      const out = new Float32Array(count)
+      for (let i = 0; i < count; i++) out[i] = f16Table[h[i]!]!
+      return out
+    }
+    case 'bfloat16': {
+      const h = new Uint16Array(raw.buffer, 0, count)
+      const bits = new Uint32Array(count)
+      for (let i = 0; i < count; i++) bits[i] = h[i]! << 16
+      return new Float32Array(bits.buffer)
+    }
+    case 'bool':
+    case 'uint8':
+      return Int32Array.from(raw)
+    case 'int8':
+      return Int32Array.from(new Int8Array(raw.buffer, 0, count))
+    case 'int16':
+      return Int32Array.from(new Int16Array(raw.buffer, 0, count))
+    case 'int32':
+      return new Int32Array(raw.buffer, 0, count)
+    case 'int64':
+      return Float64Array.from(new BigInt64Array(raw.buffer, 0, count), (x) => Number(x))
+  }
+}
+
+/** Rounds float32 values to float16 bits (round to nearest, ties to even), as `tensor.half()` does. */
+export function float32ToFloat16Bits(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length)
+  const f = new Float32Array(1)
+  const u = new Uint32Array(f.buffer)
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i]!
+    const x = u[0]!
+    const sign = (x >>> 16) & 0x8000
+    const exp = (x >>> 23) & 0xff
+    let mant = x & 0x7fffff
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0)
+      continue
+    }
+    const e = exp - 127 + 15
+    if (e >= 31) {
+      out[i] = sign | 0x7c00
+      continue
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign
+        continue
+      }
+      mant |= 0x800000
+      const shift = 14 - e
+      let h = mant >>> shift
+      const rem = mant & ((1 << shift) - 1)
+      const half = 1 << (shift - 1)
+      if (rem > half || (rem === half && h & 1)) h++
+      out[i] = sign | h
+      continue
+    }
+    let h = (e << 10) | (mant >>> 13)
+    const rem = mant & 0x1fff
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++
+    out[i] = sign | h
+  }
+  return out
+}
+
+/** Rounds float32 values to bfloat16 bits (round to nearest, ties to even). */
+export function float32ToBfloat16Bits(values: Float32Array): Uint16Array {
+  const u = new Uint32Array(values.buffer, values.byteOffset, values.length)
+  const out = new Uint16Array(values.length)
+  for (let i = 0; i < u.length; i++) {
+    const x = u[i]!
+    out[i] = (x + 0x7fff + ((x >>> 16) & 1)) >>> 16
+  }
+  return out
+}

@@ -1,0 +1,32 @@
+import { CheckpointError } from './errors'
+import { storagePersistentId, unpickle } from './pickle'
+import type { StateDict } from './tensor-data'
+import { tensorsFromPickle } from './torch-tensors'
+import { readZipDirectory } from './zip'
+
+/**
+ * Reads a `torch.save` zip checkpoint (PyTorch ≥ 1.6): `<archive>/data.pkl` holds the state
+ * dict, `<archive>/data/<key>` each storage. Records are looked up by name, the archive folder
+ * is taken from the first entry, and each record's size must equal its storage's declared size.
+ */
+export function readTorchZip(bytes: Uint8Array): StateDict {
+  const entries = readZipDirectory(bytes)
+  const first = entries.keys().next().value
+  if (first === undefined) throw new CheckpointError('corrupt', 'the zip archive is empty')
+  const archive = first.includes('/') ? first.slice(0, first.indexOf('/')) : ''
+  const record = (name: string) => entries.get(archive ? `${archive}/${name}` : name)
+  const pkl = record('data.pkl')
+  if (!pkl) throw new CheckpointError('missing-record', `no data.pkl in the archive (${archive || 'top level'})`, { record: `${archive}/data.pkl` })
+  const stored = (e: { name: string; method: number }) => {
+    if (e.method !== 0) throw new CheckpointError('unsupported', `zip record ${e.name} is compressed (method ${e.method}); torch checkpoints store records uncompressed, compressed entries are unsupported`, { record: e.name })
+  }
+  stored(pkl)
+  const { value } = unpickle(bytes.subarray(0, pkl.dataOffset + pkl.size), pkl.dataOffset, storagePersistentId)
+  return tensorsFromPickle(value, bytes, (storage, tensor) => {
+    const name = `${archive}/data/${storage.key}`
+    const e = record(`data/${storage.key}`)
+    if (!e) throw new CheckpointError('missing-record', `record ${name} (storage of tensor '${tensor}') is missing from the archive`, { record: name, tensor })
+    stored(e)
+    return { offset: e.dataOffset, byteLength: e.size }
+  })
+}
