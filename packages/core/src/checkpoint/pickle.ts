@@ -54,7 +54,6 @@ export const STORAGE_TYPES = ['FloatStorage', 'HalfStorage', 'BFloat16Storage', 
 const ALLOWED_CALLABLES = new Set(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor', 'torch._utils._rebuild_parameter'])
 const isStorageClass = (g: PyGlobal) => g.module === 'torch' && (STORAGE_TYPES as readonly string[]).includes(g.name)
 
-const MARK = Symbol('mark')
 
 export interface UnpickleResult {
   value: unknown
