@@ -1,0 +1,296 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { parameterShapes, type GPT2Config } from './config'
+import type { Weights } from './weights'
+
+/** One layer's keys and values for the positions seen so far: [batch, heads, positions, head size]. */
+export interface LayerCache {
+  key: tf.Tensor4D
+  value: tf.Tensor4D
+}
+
+/** The key/value cache: with it, each new token costs one position instead of the whole prefix. */
+export interface KVCache {
+  layers: LayerCache[]
+  /** Positions already in the cache. */
+  length: number
+}
+
+/** Token ids or a mask, as a tensor or as nested arrays. */
+export type IntMatrix = tf.Tensor2D | number[][]
+
+export interface ForwardOptions {
+  /**
+   * 1 for real tokens, 0 for padding, over the cached positions and the new ones
+   * (`[batch, cache.length + inputLength]`). Padding is marked by the mask, never by token value.
+   * Default: all ones.
+   */
+  attentionMask?: IntMatrix
+  /** Position of each new token (`[batch, inputLength]`). Default: from the mask (cumulative count of real tokens - 1), as Hugging Face does. */
+  positionIds?: IntMatrix
+  /** Keys and values of earlier positions (from a previous call). */
+  cache?: KVCache
+  /** Compute logits for the last position only (what generation needs). Default false. */
+  lastOnly?: boolean
+}
+
+export interface ForwardOutput {
+  /** `[batch, positions, vocab]` (positions is 1 with `lastOnly`). */
+  logits: tf.Tensor3D
+  /** The cache extended with this call's positions. The caller owns it: see {@link disposeCache}. */
+  cache: KVCache
+}
+
+let modelCounter = 0
+
+/**
+ * GPT-2 as functional tfjs-core ops, parameters in a flat map under Hugging Face names
+ * (Conv1D weights in [in, out] layout), the output head tied to `wte`, `gelu_new`, pre-LayerNorm
+ * blocks. Works on any tfjs backend.
+ */
+export class GPT2 {
+  readonly config: GPT2Config
+  private readonly params: Map<string, tf.Variable>
+  private disposed = false
+
+  constructor(config: GPT2Config, weights: Weights) {
+    this.config = config
+    const id = ++modelCounter
+    this.params = new Map()
+    for (const [name, shape] of parameterShapes(config)) {
+      const w = weights.get(name)
+      if (!w) throw new Error(`missing weight ${name}`)
+      this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(w.data, shape, 'float32'), true, `gpt2_${id}/${name}`)))
+    }
+  }
+
+  /**
+   * A randomly initialised GPT-2 (GPT-2's scheme: N(0, initializer_range), residual projections
+   * scaled by 1/√(2·n_layer), LayerNorm gains 1 and biases 0), for training from scratch.
+   */
+  static random(config: GPT2Config, seed = 0): GPT2 {
+    const weights: Weights = new Map()
+    let s = seed
+    for (const [name, shape] of parameterShapes(config)) {
+      const n = shape.reduce((a, b) => a * b, 1)
+      let data: Float32Array
+      if (name.includes('.ln_') || name.includes('ln_f')) data = new Float32Array(n).fill(name.endsWith('weight') ? 1 : 0)
+      else if (name.endsWith('.bias')) data = new Float32Array(n)
+      else {
+        const std = config.initializer_range / (name.endsWith('c_proj.weight') ? Math.sqrt(2 * config.n_layer) : 1)
+        data = tf.tidy(() => tf.randomNormal(shape, 0, std, 'float32', s++).dataSync() as Float32Array)
+      }
+      weights.set(name, { shape, data })
+    }
+    return new GPT2(config, weights)
+  }
+
+  /** The parameters by Hugging Face name (`transformer.h.0.attn.c_attn.weight`, …). */
+  parameters(): Map<string, tf.Variable> {
+    this.check()
+    return this.params
+  }
+
+  /** Number of parameters (the tied head counted once). */
+  get numParameters(): number {
+    let n = 0
+    for (const v of this.params.values()) n += v.size
+    return n
+  }
+
+  /** The weights as float32 arrays, by Hugging Face name (for saving). */
+  async weights(): Promise<Weights> {
+    this.check()
+    const out: Weights = new Map()
+    for (const [name, v] of this.params) out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array })
+    return out
+  }
+
+  /** Runs the model on `inputIds` (`[batch, positions]`), continuing from `cache` when given. */
+  forward(inputIds: IntMatrix, options: ForwardOptions = {}): ForwardOutput {
+    this.check()
+    const c = this.config
+    const ids = toInt2D(inputIds, 'inputIds')
+    const [B, T] = ids.shape
+    const past = options.cache?.length ?? 0
+    if (options.cache && options.cache.layers.length !== c.n_layer) throw new RangeError(`cache has ${options.cache.layers.length} layers, the model ${c.n_layer}`)
+    if (past + T > c.n_positions) throw new RangeError(`${past + T} positions (${past} cached + ${T} new) exceed the model's n_positions (${c.n_positions})`)
+    const mask = options.attentionMask === undefined ? undefined : toIntArrays(options.attentionMask, 'attentionMask')
+    if (mask && (mask.length !== B || mask.some((row) => row.length !== past + T)))
+      throw new RangeError(`attentionMask must be [${B}, ${past + T}] (cached + new positions)`)
+    const positions = options.positionIds !== undefined ? toIntArrays(options.positionIds, 'positionIds') : positionsFromMask(mask, B, T, past)
+    if (positions.some((row) => row.length !== T || row.some((p) => p < 0 || p >= c.n_positions)))
+      throw new RangeError(`positionIds must be [${B}, ${T}] with values in [0, ${c.n_positions})`)
+
+    const result = tf.tidy(() => {
+      const H = c.n_head
+      const C = c.n_embd
+      const D = C / H
+      const p = (name: string) => this.params.get(`transformer.${name}`)!
+      const flatIds = tf.reshape(ids, [B * T])
+      let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
+      const bias = attentionBias(mask, B, T, past)
+      const layers: LayerCache[] = []
+      for (let i = 0; i < c.n_layer; i++) {
+        const l = (name: string) => p(`h.${i}.${name}`)
+        // Attention
+        const h = layerNorm(x, l('ln_1.weight'), l('ln_1.bias'), c.layer_norm_epsilon)
+        const qkv = linear(h, l('attn.c_attn.weight'), l('attn.c_attn.bias'))
+        const [q, k, v] = tf.split(qkv, 3, 1)
+        const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]) as tf.Tensor4D
+        let key = heads(k!)
+        let value = heads(v!)
+        const cached = options.cache?.layers[i]
+        if (cached) {
+          key = tf.concat([cached.key, key], 2)
+          value = tf.concat([cached.value, value], 2)
+        }
+        layers.push({ key, value })
+        let scores = tf.mul(tf.matMul(heads(q!), key, false, true), 1 / Math.sqrt(D))
+        scores = tf.add(scores, bias)
+        const attended = tf.matMul(tf.softmax(scores), value) // [B, H, T, D]
+        const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D
+        x = tf.add(x, linear(merged, l('attn.c_proj.weight'), l('attn.c_proj.bias')))
+        // MLP
+        const h2 = layerNorm(x, l('ln_2.weight'), l('ln_2.bias'), c.layer_norm_epsilon)
+        const m = geluNew(linear(h2, l('mlp.c_fc.weight'), l('mlp.c_fc.bias')))
+        x = tf.add(x, linear(m, l('mlp.c_proj.weight'), l('mlp.c_proj.bias')))
+      }
+      let outPositions = T
+      if (options.lastOnly) {
+        x = tf.reshape(tf.slice(tf.reshape(x, [B, T, C]), [0, T - 1, 0], [B, 1, C]), [B, C])
+        outPositions = 1
+      }
+      const normed = layerNorm(x, p('ln_f.weight'), p('ln_f.bias'), c.layer_norm_epsilon)
+      const logits = tf.reshape(tf.matMul(normed, p('wte.weight'), false, true), [B, outPositions, c.vocab_size]) as tf.Tensor3D
+      return { logits, keys: layers.map((l) => l.key), values: layers.map((l) => l.value) }
+    })
+    if (inputIds !== ids) ids.dispose()
+    const layers = result.keys.map((key, i) => ({ key, value: result.values[i]! }))
+    return { logits: result.logits, cache: { layers, length: past + T } }
+  }
+
+  /**
+   * Language-modelling loss with Hugging Face semantics: labels are shifted inside (position t
+   * predicts label t+1), labels of -100 are ignored, and the loss is the mean over counted tokens.
+   */
+  loss(inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): tf.Scalar {
+    this.check()
+    const labelRows = toIntArrays(labels, 'labels')
+    return tf.tidy(() => {
+      const { logits, cache } = this.forward(inputIds, { attentionMask: options.attentionMask })
+      disposeCache(cache)
+      const [B, T, V] = logits.shape
+      if (labelRows.length !== B || labelRows.some((r) => r.length !== T)) throw new RangeError(`labels must be [${B}, ${T}] like inputIds`)
+      const targets: number[] = []
+      const weights: number[] = []
+      for (const row of labelRows)
+        for (let t = 1; t < T; t++) {
+          const y = row[t]!
+          if (y !== -100 && (y < 0 || y >= V)) throw new RangeError(`label ${y} is outside the vocabulary [0, ${V}) (use -100 to ignore a position)`)
+          targets.push(y === -100 ? 0 : y)
+          weights.push(y === -100 ? 0 : 1)
+        }
+      const shifted = tf.reshape(tf.slice(logits, [0, 0, 0], [B, T - 1, V]), [B * (T - 1), V])
+      const logp = tf.logSoftmax(shifted)
+      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(targets, 'int32'), V)), 1)
+      const w = tf.tensor1d(weights)
+      return tf.div(tf.neg(tf.sum(tf.mul(picked, w))), tf.sum(w)) as tf.Scalar
+    })
+  }
+
+  /** Frees every parameter. The model cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return
+    for (const v of this.params.values()) v.dispose()
+    this.disposed = true
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('this GPT2 has been disposed')
+  }
+}
+
+/** Frees a cache's tensors. */
+export function disposeCache(cache: KVCache | undefined): void {
+  if (!cache) return
+  for (const l of cache.layers) {
+    l.key.dispose()
+    l.value.dispose()
+  }
+}
+
+/** Embedding lookup whose gradient is a scatter-add (no UnsortedSegmentSum, which wasm lacks). */
+const embed = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, ids, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc]
+  save([ids])
+  return {
+    value: tf.gather(table, ids),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const idx = saved[0]!
+      return [tf.scatterND(tf.reshape(idx, [idx.size, 1]), dy as tf.Tensor, table.shape), tf.zerosLike(idx)]
+    },
+  }
+}) as (table: tf.Tensor, ids: tf.Tensor) => tf.Tensor2D
+
+function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias)
+}
+
+function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true)
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gain), bias)
+}
+
+/** GPT-2's tanh approximation of GELU. */
+function geluNew(x: tf.Tensor2D): tf.Tensor2D {
+  const cube = tf.mul(tf.mul(x, x), x)
+  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI))
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))
+}
+
+/** Additive attention bias `[B, 1, T, past+T]`: 0 where allowed, -1e9 for future or padded keys. */
+function attentionBias(mask: number[][] | undefined, B: number, T: number, past: number): tf.Tensor4D {
+  const S = past + T
+  const data = new Float32Array(B * T * S)
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++)
+      for (let s = 0; s < S; s++) if (s > past + t || (mask && mask[b]![s] === 0)) data[(b * T + t) * S + s] = -1e9
+  return tf.tensor4d(data, [B, 1, T, S])
+}
+
+/** Positions from the mask as Hugging Face computes them: cumulative count of real tokens - 1 (padding gets 1). */
+function positionsFromMask(mask: number[][] | undefined, B: number, T: number, past: number): number[][] {
+  const out: number[][] = []
+  for (let b = 0; b < B; b++) {
+    if (!mask) {
+      out.push(Array.from({ length: T }, (_, t) => past + t))
+      continue
+    }
+    let count = 0
+    const row: number[] = []
+    mask[b]!.forEach((m, s) => {
+      count += m
+      if (s >= past) row.push(m === 0 ? 1 : count - 1)
+    })
+    out.push(row)
+  }
+  return out
+}
+
+function toInt2D(x: IntMatrix, what: string): tf.Tensor2D {
+  if (x instanceof tf.Tensor) {
+    if (x.rank !== 2) throw new RangeError(`${what} must be 2-D [batch, positions], got rank ${x.rank}`)
+    return x.dtype === 'int32' ? x : (tf.cast(x, 'int32') as tf.Tensor2D)
+  }
+  const rows = toIntArrays(x, what)
+  return tf.tensor2d(rows, [rows.length, rows[0]?.length ?? 0], 'int32')
+}
+
+function toIntArrays(x: IntMatrix, what: string): number[][] {
+  const rows = x instanceof tf.Tensor ? (x.arraySync() as number[][]) : x
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r) && r.length === rows[0]!.length && r.length > 0))
+    throw new RangeError(`${what} must be a non-empty [batch, positions] matrix of integers`)
+  for (const r of rows) for (const v of r) if (!Number.isInteger(v)) throw new RangeError(`${what} must hold integers, found ${v}`)
+  return rows
+}
+

@@ -1,0 +1,29 @@
+// Test helpers: the gpt2-tiny fixture and a tfjs backend (cpu or wasm, from TFJS_BACKEND).
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import '@tensorflow/tfjs-backend-wasm'
+import { readFileSync } from 'node:fs'
+import { sharedPath } from '../../../../test/shared'
+import { readSafetensors } from '../checkpoint/safetensors'
+import { gpt2FromStateDict } from '../model/load'
+import type { GPT2 } from '../model/gpt2'
+import '../register-gradients'
+
+export const tinyDir = sharedPath('fixtures', 'gpt2-tiny')
+
+export async function useBackend(name = process.env.TFJS_BACKEND ?? 'cpu'): Promise<void> {
+  if (tf.getBackend() !== name) {
+    const ok = await tf.setBackend(name)
+    if (!ok) throw new Error(`tfjs backend ${name} failed to initialise`)
+  }
+  await tf.ready()
+}
+
+export function loadTiny(): GPT2 {
+  const dict = readSafetensors(readFileSync(`${tinyDir}/model.safetensors`)).tensors
+  const config = JSON.parse(readFileSync(`${tinyDir}/config.json`, 'utf8'))
+  return gpt2FromStateDict(dict, config).model
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data
+export const tinyGolden = (): any => JSON.parse(readFileSync(`${tinyDir}/golden.json`, 'utf8'))
