@@ -1,5 +1,23 @@
 /**
  * @packageDocumentation
- * `@dialogpt/core`. This package exports nothing yet: its issue has not landed.
+ * `@dialogpt/core`: GPT-2 / DialoGPT on TensorFlow.js. The model as functional tfjs-core ops,
+ * checkpoint I/O (safetensors, PyTorch `.bin` zip and legacy, through a restricted unpickler),
+ * Hugging Face Hub downloads into the standard cache, the GPT-2 tokenizer and DialoGPT chat.
+ * It depends on `@tensorflow/tfjs-core` alone: import a backend package (`@dialogpt/backend-node`
+ * or `@dialogpt/backend-web`) or any tfjs backend first.
  */
-export {}
+import './register-gradients'
+
+export { GPT2, disposeCache, type ForwardOptions, type ForwardOutput, type KVCache, type LayerCache, type IntMatrix } from './model/gpt2'
+export { gpt2Config, reconcileConfig, parameterShapes, GPT2_PRESETS, ConfigError, type GPT2Config, type GPT2Preset } from './model/config'
+export { gpt2FromStateDict } from './model/load'
+export { weightsFromStateDict, type Weights } from './model/weights'
+export { readStateDict, detectCheckpointFormat, type CheckpointFormat } from './checkpoint/load-state-dict'
+export { readSafetensors, writeSafetensors, type SafetensorsFloatType } from './checkpoint/safetensors'
+export { CheckpointError, type CheckpointErrorCode } from './checkpoint/errors'
+export type { StateDict, StateDictTensor, StoredDType } from './checkpoint/tensor-data'
+export { loadStateDict } from './checkpoint/load-state-dict-file'
+export { readPretrained, WEIGHT_FILES, type FromPretrainedOptions, type PretrainedFiles } from './load/from-pretrained'
+export { hubFile, type HubOptions, type DownloadProgress } from './hub/download'
+export { HubError, type HubErrorCode } from './hub/errors'
+export { GPT2Tokenizer, EOS_TOKEN_ID } from './tokenizer'

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { parameterShapes, type GPT2Config } from './config'
+import type { FromPretrainedOptions } from '../load/from-pretrained'
 import type { Weights } from './weights'
 
 /** One layer's keys and values for the positions seen so far: [batch, heads, positions, head size]. */
@@ -82,6 +83,25 @@ export class GPT2 {
       weights.set(name, { shape, data })
     }
     return new GPT2(config, weights)
+  }
+
+  /**
+   * Loads a GPT-2 from a local directory or weight file, or from a Hub repository id
+   * (`microsoft/DialoGPT-medium`), in any format {@link readStateDict} reads. The dimensions come
+   * from the tensors; `config.json`, when present, supplies the rest.
+   */
+  static async fromPretrained(source: string, options: FromPretrainedOptions = {}): Promise<GPT2> {
+    const { readPretrained } = await import('../load/from-pretrained')
+    const { gpt2FromStateDict } = await import('./load')
+    const files = await readPretrained(source, options)
+    return gpt2FromStateDict(files.stateDict, files.config).model
+  }
+
+  /** Writes `config.json` + `model.safetensors` into `dir` (Node), loadable here and by Hugging Face transformers. */
+  async save(dir: string): Promise<void> {
+    this.check()
+    const { saveGPT2 } = await import('./save')
+    await saveGPT2(this, dir)
   }
 
   /** The parameters by Hugging Face name (`transformer.h.0.attn.c_attn.weight`, …). */

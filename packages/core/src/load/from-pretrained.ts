@@ -1,0 +1,75 @@
+import { CheckpointError } from '../checkpoint/errors'
+import { readStateDict } from '../checkpoint/load-state-dict'
+import type { StateDict } from '../checkpoint/tensor-data'
+import { defaultHubCacheDir } from '../hub/cache-layout'
+import { HubError } from '../hub/errors'
+import { hubFile, type HubOptions } from '../hub/download'
+import type { GPT2Config } from '../model/config'
+
+/** Options for `fromPretrained`: where to look, and the Hub download settings. */
+export type FromPretrainedOptions = HubOptions
+
+/** Weight files tried, in order. */
+export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const
+
+/** What a pretrained source holds: its parsed tensors and `config.json` / `generation_config.json` when present. */
+export interface PretrainedFiles {
+  stateDict: StateDict
+  config?: Partial<GPT2Config>
+  generationConfig?: Record<string, unknown>
+  /** The weight file's path. */
+  weightsPath: string
+}
+
+/**
+ * Finds and reads a model: a local directory (`config.json` + `model.safetensors` or
+ * `pytorch_model.bin`), a local weight file, or a Hub repository id (`microsoft/DialoGPT-small`),
+ * downloaded into the Hugging Face cache (safetensors first, then `pytorch_model.bin`).
+ */
+export async function readPretrained(source: string, options: FromPretrainedOptions = {}): Promise<PretrainedFiles> {
+  const { readFile, stat } = await import('node:fs/promises')
+  const { dirname, join } = await import('node:path')
+  const json = async (path: string | null | undefined) => {
+    if (!path) return undefined
+    const text = await readFile(path, 'utf8').catch(() => undefined)
+    if (text === undefined) return undefined
+    try {
+      return JSON.parse(text) as Record<string, unknown>
+    } catch {
+      throw new CheckpointError('corrupt', `${path}: not valid JSON`, { file: path })
+    }
+  }
+  const load = async (weightsPath: string, configPath?: string | null, generationPath?: string | null): Promise<PretrainedFiles> => {
+    const bytes = new Uint8Array(await readFile(weightsPath))
+    let stateDict: StateDict
+    try {
+      stateDict = readStateDict(bytes)
+    } catch (error) {
+      throw error instanceof CheckpointError ? error.withFile(weightsPath) : error
+    }
+    return { stateDict, config: (await json(configPath)) as Partial<GPT2Config> | undefined, generationConfig: await json(generationPath), weightsPath }
+  }
+
+  const local = await stat(source).catch(() => undefined)
+  if (local?.isDirectory()) {
+    for (const name of WEIGHT_FILES) {
+      const path = join(source, name)
+      if (await stat(path).catch(() => undefined)) return load(path, join(source, 'config.json'), join(source, 'generation_config.json'))
+    }
+    throw new CheckpointError('missing-record', `${source}: no ${WEIGHT_FILES.join(' or ')} in this directory`, { file: source })
+  }
+  if (local?.isFile()) return load(source, join(dirname(source), 'config.json'), join(dirname(source), 'generation_config.json'))
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(source) || source.includes('..'))
+    throw new HubError('not-found', `${source} is neither a local file or directory nor a Hub repository id (owner/name)`, source)
+
+  const cacheDir = options.cacheDir ?? (await defaultHubCacheDir())
+  const config = await hubFile(source, 'config.json', cacheDir, options)
+  let weights: string | null = null
+  for (const name of WEIGHT_FILES) {
+    weights = await hubFile(source, name, cacheDir, options)
+    if (weights) break
+  }
+  if (!weights) throw new HubError('not-found', `${source}: the repository has neither ${WEIGHT_FILES.join(' nor ')}`, source)
+  const generation = await hubFile(source, 'generation_config.json', cacheDir, options).catch(() => null)
+  return load(weights, config, generation)
+}

@@ -1,0 +1,23 @@
+import { writeSafetensors } from '../checkpoint/safetensors'
+import type { GPT2 } from './gpt2'
+
+/**
+ * Writes `config.json` and `model.safetensors` (float32, Hugging Face names, tied head left out
+ * as `save_pretrained` does) into `dir`, a directory that Hugging Face `transformers` loads with
+ * `GPT2LMHeadModel.from_pretrained(dir)` and `fromPretrained` reads back bit for bit. Each file
+ * is written to a temporary name and renamed, so an interrupted save never leaves a half file.
+ */
+export async function saveGPT2(model: GPT2, dir: string, extraFiles: Record<string, unknown> = {}): Promise<void> {
+  const { mkdir, rename, writeFile } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  await mkdir(dir, { recursive: true })
+  const put = async (name: string, data: string | Uint8Array) => {
+    const temp = join(dir, `.${name}.${process.pid}.tmp`)
+    await writeFile(temp, data)
+    await rename(temp, join(dir, name))
+  }
+  const config = { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
+  await put('model.safetensors', writeSafetensors(await model.weights()))
+  for (const [name, value] of Object.entries(extraFiles)) await put(name, `${JSON.stringify(value, null, 2)}\n`)
+  await put('config.json', `${JSON.stringify(config, null, 2)}\n`)
+}
