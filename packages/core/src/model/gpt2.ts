@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import type { CausalLM } from '@dialogpt/decode'
 import { parameterShapes, type GPT2Config } from './config'
 import type { FromPretrainedOptions } from '../load/from-pretrained'
 import type { Weights } from './weights'
@@ -48,7 +49,7 @@ let modelCounter = 0
  * (Conv1D weights in [in, out] layout), the output head tied to `wte`, `gelu_new`, pre-LayerNorm
  * blocks. Works on any tfjs backend.
  */
-export class GPT2 {
+export class GPT2 implements CausalLM<KVCache> {
   readonly config: GPT2Config
   private readonly params: Map<string, tf.Variable>
   private disposed = false
@@ -216,6 +217,72 @@ export class GPT2 {
       const w = tf.tensor1d(weights)
       return tf.div(tf.neg(tf.sum(tf.mul(picked, w))), tf.sum(w)) as tf.Scalar
     })
+  }
+
+  get vocabSize(): number {
+    return this.config.vocab_size
+  }
+
+  get maxPositions(): number {
+    return this.config.n_positions
+  }
+
+  /** {@link CausalLM.step}: the last position's logits `[rows, vocab]` and the extended cache. */
+  step(inputIds: number[][], cache: KVCache | undefined, attentionMask: number[][]): { logits: tf.Tensor2D; cache: KVCache } {
+    const out = this.forward(inputIds, { cache, attentionMask, lastOnly: true })
+    const logits = tf.squeeze(out.logits, [1]) as tf.Tensor2D
+    out.logits.dispose()
+    return { logits, cache: out.cache }
+  }
+
+  /** {@link CausalLM.reorderCache}: a new cache with the given rows (the old one is left to the caller). */
+  reorderCache(cache: KVCache, rows: number[]): KVCache {
+    const { keys, values } = tf.tidy(() => {
+      const index = tf.tensor1d(rows, 'int32')
+      return { keys: cache.layers.map((l) => tf.gather(l.key, index)), values: cache.layers.map((l) => tf.gather(l.value, index)) }
+    })
+    return { layers: keys.map((key, i) => ({ key: key as tf.Tensor4D, value: values[i] as tf.Tensor4D })), length: cache.length }
+  }
+
+  disposeCache(cache: KVCache): void {
+    disposeCache(cache)
+  }
+
+  /**
+   * {@link CausalLM.score}: mean negative log-likelihood (natural log) of each target given its
+   * context, batched with right padding (padding is masked and never scored).
+   */
+  async score(contextIds: number[][], targetIds: number[][]): Promise<number[]> {
+    this.check()
+    if (contextIds.length !== targetIds.length || contextIds.length === 0) throw new RangeError('score() needs one target per context')
+    const rows = contextIds.map((ctx, i) => [...ctx, ...targetIds[i]!])
+    const T = Math.max(...rows.map((r) => r.length))
+    const pad = this.config.eos_token_id
+    const ids = rows.map((r) => [...r, ...new Array<number>(T - r.length).fill(pad)])
+    const mask = rows.map((r) => [...r.map(() => 1), ...new Array<number>(T - r.length).fill(0)])
+    const V = this.config.vocab_size
+    // Flat positions (row, t) whose logits predict target tokens, and the token they predict.
+    const where: number[] = []
+    const owner: number[] = []
+    contextIds.forEach((ctx, i) =>
+      targetIds[i]!.forEach((token, k) => {
+        const t = ctx.length + k - 1
+        if (t < 0) throw new RangeError('score() needs at least one context token before the target')
+        where.push((i * T + t) * V + token)
+        owner.push(i)
+      }),
+    )
+    const picked = tf.tidy(() => {
+      const { logits, cache } = this.forward(ids, { attentionMask: mask })
+      disposeCache(cache)
+      const logp = tf.logSoftmax(tf.reshape(logits, [rows.length * T, V]))
+      return tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(where, 'int32'))
+    })
+    const values = await picked.data()
+    picked.dispose()
+    const sums = new Array<number>(rows.length).fill(0)
+    values.forEach((v, k) => (sums[owner[k]!]! -= v))
+    return sums.map((s, i) => s / targetIds[i]!.length)
   }
 
   /** Frees every parameter. The model cannot be used afterwards. */

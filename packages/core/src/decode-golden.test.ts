@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs'
+import * as tf from '@tensorflow/tfjs-core'
+import { generate, mmiRerank, stream, type GenerationConfig } from '@dialogpt/decode'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeShared, sharedPath } from '../../../test/shared'
+import type { GPT2 } from './model/gpt2'
+import { loadTiny, useBackend } from './testing/tiny'
+
+/** Hugging Face generate() kwargs → our GenerationConfig. */
+function fromKwargs(k: Record<string, unknown>): GenerationConfig {
+  return {
+    doSample: k.do_sample as boolean | undefined,
+    maxNewTokens: k.max_new_tokens as number | undefined,
+    minNewTokens: k.min_new_tokens as number | undefined,
+    numBeams: k.num_beams as number | undefined,
+    lengthPenalty: k.length_penalty as number | undefined,
+    earlyStopping: k.early_stopping as boolean | 'never' | undefined,
+    numReturnSequences: k.num_return_sequences as number | undefined,
+    repetitionPenalty: k.repetition_penalty as number | undefined,
+    noRepeatNgramSize: k.no_repeat_ngram_size as number | undefined,
+    eosTokenId: k.eos_token_id as number | undefined,
+    padTokenId: k.pad_token_id as number | undefined,
+  }
+}
+
+describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF generate semantics)', ['fixtures', 'decode-golden', 'golden.json'], () => {
+  let model: GPT2
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data
+  const golden: any = JSON.parse(readFileSync(sharedPath('fixtures', 'decode-golden', 'golden.json'), 'utf8'))
+  const prompt = (name: string): number[] => golden.prompts.find((p: { name: string }) => p.name === name).ids
+  beforeAll(async () => {
+    await useBackend(process.env.TFJS_BACKEND ?? 'wasm')
+    model = loadTiny()
+  })
+  afterAll(() => model?.dispose())
+
+  it.each(golden.greedy.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
+    const [[out]] = await generate(model, prompt(c.prompt), fromKwargs(c.config))
+    expect(out!.ids).toEqual(c.generated_ids)
+    expect(out!.finishedBy).toBe(c.finished_by)
+  })
+
+  it.each(golden.beam.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
+    const [returned] = await generate(model, prompt(c.prompt), fromKwargs(c.config))
+    expect(returned!.map((r) => r.ids)).toEqual(c.returned.map((r: { generated_ids: number[] }) => r.generated_ids))
+    returned!.forEach((r, k) => {
+      expect(Math.abs(r.score! - c.returned[k].sequence_score), `score of beam ${k}`).toBeLessThan(2e-4)
+      expect(r.finishedBy).toBe(c.returned[k].finished_by)
+    })
+  })
+
+  it('scores MMI hypotheses with the backward convention and picks the golden winner', async () => {
+    const m = golden.mmi
+    const variant = m.variants[0]
+    const { scores, best } = await mmiRerank(model, m.source.ids, m.hypotheses.map((h: { ids: number[] }) => h.ids))
+    variant.results.forEach((r: { hypothesis_index: number; mean_nll: number }) => expect(Math.abs(scores[r.hypothesis_index]! - r.mean_nll)).toBeLessThan(1e-4))
+    expect(best).toBe(3)
+  })
+
+  it('streams exactly the ids generate() returns, and a sampled stream is reproducible by seed', async () => {
+    const config: GenerationConfig = { maxNewTokens: 15, doSample: true, topK: 10, seed: 1234 }
+    const streamed: number[] = []
+    for await (const id of stream(model, prompt('p2'), config)) streamed.push(id)
+    const [[out]] = await generate(model, prompt('p2'), config)
+    expect(streamed).toEqual(out!.ids)
+    const [[again]] = await generate(model, prompt('p2'), config)
+    expect(again!.ids).toEqual(out!.ids)
+    const [[other]] = await generate(model, prompt('p2'), { ...config, seed: 99 })
+    expect(other!.ids).not.toEqual(out!.ids)
+  })
+
+  it('stops within one step of an abort, mid-stream, and leaks no tensor', async () => {
+    const start = tf.memory().numTensors
+    const controller = new AbortController()
+    const got: number[] = []
+    const run = async () => {
+      for await (const id of stream(model, prompt('p0'), { maxNewTokens: 40, signal: controller.signal })) {
+        got.push(id)
+        if (got.length === 3) controller.abort()
+      }
+    }
+    await expect(run()).rejects.toMatchObject({ name: 'AbortError' })
+    expect(got.length).toBe(3)
+    await expect(generate(model, prompt('p0'), { numBeams: 4, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    expect(tf.memory().numTensors).toBe(start)
+  })
+
+  it('leaks no tensor over 100 calls of each strategy, aborted ones included', async () => {
+    const start = tf.memory().numTensors
+    const p = prompt('p1')
+    const strategies: GenerationConfig[] = [
+      { maxNewTokens: 3 },
+      { maxNewTokens: 3, doSample: true, topP: 0.9, seed: 1 },
+      { maxNewTokens: 3, numBeams: 3 },
+      { maxNewTokens: 3, mmi: { backward: model, numSamples: 2 } },
+    ]
+    for (const config of strategies)
+      for (let i = 0; i < 100; i++) {
+        const controller = new AbortController()
+        if (i % 10 === 0) controller.abort()
+        await generate(model, p, { ...config, signal: controller.signal }).catch((e: Error) => expect(e.name).toBe('AbortError'))
+      }
+    expect(tf.memory().numTensors).toBe(start)
+  })
+
+  it('batches left-padded prompts and gives each the result it gets alone', async () => {
+    const prompts = [prompt('p0'), prompt('p2')]
+    const batched = await generate(model, prompts, { maxNewTokens: 8 })
+    for (let i = 0; i < prompts.length; i++) expect(batched[i]![0]!.ids).toEqual((await generate(model, prompts[i]!, { maxNewTokens: 8 }))[0]![0]!.ids)
+  })
+})

@@ -1,0 +1,27 @@
+import type { CausalLM } from './causal-lm'
+
+/** The backward model's verdict on each hypothesis. */
+export interface MmiScores {
+  /** Mean NLL of `source + eos` given `hypothesis + eos`, per hypothesis (natural log). */
+  scores: number[]
+  /** Index of the lowest score (ties go to the lowest index). */
+  best: number
+  /** Hypothesis indices from best to worst. */
+  order: number[]
+}
+
+/**
+ * DialoGPT's MMI reranking score (paper §3.2): the backward model reads
+ * `hypothesis + [eos] + source + [eos]` and is scored on `source + [eos]` (each token predicted
+ * from the one before, the hypothesis part unscored), as the mean negative log-likelihood; the
+ * lowest wins. This is the convention of the decoder the DialoGPT README links to; a trailing eos
+ * on a hypothesis is removed first so it is not doubled.
+ */
+export async function mmiRerank(backward: CausalLM, sourceIds: readonly number[], hypotheses: readonly (readonly number[])[], eosTokenId = 50256): Promise<MmiScores> {
+  if (hypotheses.length === 0) throw new RangeError('MMI needs at least one hypothesis')
+  const contexts = hypotheses.map((h) => [...(h[h.length - 1] === eosTokenId ? h.slice(0, -1) : h), eosTokenId])
+  const target = [...sourceIds, eosTokenId]
+  const scores = await backward.score(contexts, contexts.map(() => target.slice()))
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b)
+  return { scores, best: order[0]!, order }
+}

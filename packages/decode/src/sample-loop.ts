@@ -1,0 +1,78 @@
+import type { CausalLM } from './causal-lm'
+import type { ResolvedConfig } from './config'
+import { deadline, throwIfAborted } from './control'
+import { leftPad } from './padding'
+import { argmax, processScores, sampleIndex } from './processors/pipeline'
+import type { GeneratedSequence } from './result'
+import type { Rng } from './rng'
+
+/** One decoding step of every row. */
+export interface Step {
+  /** The token appended to each row (the pad id for rows that had already finished). */
+  tokens: number[]
+  /** Rows that are done after this step. */
+  finished: boolean[]
+}
+
+/**
+ * Greedy search and sampling, Hugging Face's `_sample`: prompts are left-padded, each step
+ * processes every row's scores and appends the argmax (or a draw); a row finishes at an eos id
+ * or at max length, and then receives padding. With sampling each prompt is repeated
+ * `numReturnSequences` times (adjacent rows). Yields every step; returns the sequences, grouped
+ * by prompt. The cache is freed however the loop ends (completion, abort, or the consumer
+ * leaving early).
+ */
+export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly number[])[], c: ResolvedConfig, rng: Rng): AsyncGenerator<Step, GeneratedSequence[][]> {
+  const perPrompt = c.doSample ? c.numReturnSequences : 1
+  const rows = prompts.flatMap((p) => new Array<readonly number[]>(perPrompt).fill(p))
+  const { ids, mask, length: P } = leftPad(rows, c.padTokenId)
+  const maxLength = P + c.maxNewTokens
+  if (maxLength > model.maxPositions) throw new RangeError(`prompt (${P}) + maxNewTokens (${c.maxNewTokens}) exceeds the model's ${model.maxPositions} positions`)
+  const V = model.vocabSize
+  const finished = rows.map(() => false)
+  const finishedBy: GeneratedSequence['finishedBy'][] = rows.map(() => 'max_length')
+  const outOfTime = deadline(c.maxTime)
+  let cache: unknown
+  let input: number[][] = ids.map((r) => r.slice())
+  try {
+    for (;;) {
+      throwIfAborted(c.signal)
+      const out = model.step(input, cache, mask)
+      if (cache !== undefined) model.disposeCache(cache)
+      cache = out.cache
+      let logits: Float32Array
+      try {
+        logits = (await out.logits.data()) as Float32Array
+      } finally {
+        out.logits.dispose()
+      }
+      throwIfAborted(c.signal)
+      const tokens = rows.map((_, r) => {
+        if (finished[r]) return c.padTokenId
+        const scores = Float32Array.from(logits.subarray(r * V, (r + 1) * V))
+        processScores(scores, ids[r]!, ids[r]!.length - P, c, c.doSample)
+        return c.doSample ? sampleIndex(scores, rng.next()) : argmax(scores)
+      })
+      tokens.forEach((t, r) => {
+        ids[r]!.push(t)
+        mask[r]!.push(1)
+        if (finished[r]) return
+        if (c.eosTokenIds.includes(t)) [finished[r], finishedBy[r]] = [true, 'eos']
+        else if (ids[r]!.length >= maxLength) [finished[r], finishedBy[r]] = [true, 'max_length']
+      })
+      const timeUp = !finished.every(Boolean) && outOfTime()
+      if (timeUp) finished.forEach((f, r) => f || ((finished[r] = true), (finishedBy[r] = 'max_time')))
+      yield { tokens, finished: finished.slice() }
+      if (finished.every(Boolean)) break
+      input = tokens.map((t) => [t])
+    }
+  } finally {
+    if (cache !== undefined) model.disposeCache(cache)
+  }
+  const sequences = rows.map((_, r): GeneratedSequence => {
+    const generated = ids[r]!.slice(P)
+    const end = generated.findIndex((t) => c.eosTokenIds.includes(t))
+    return { ids: end >= 0 ? generated.slice(0, end + 1) : generated, score: null, finishedBy: finishedBy[r]! }
+  })
+  return prompts.map((_, i) => sequences.slice(i * perPrompt, (i + 1) * perPrompt))
+}
