@@ -23,9 +23,9 @@ function fromKwargs(k: Record<string, unknown>): GenerationConfig {
   }
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- golden fixture data */
 describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF generate semantics)', ['fixtures', 'decode-golden', 'golden.json'], () => {
   let model: GPT2
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data
   const golden: any = JSON.parse(readFileSync(sharedPath('fixtures', 'decode-golden', 'golden.json'), 'utf8'))
   const prompt = (name: string): number[] => golden.prompts.find((p: { name: string }) => p.name === name).ids
   beforeAll(async () => {
@@ -34,14 +34,14 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
   })
   afterAll(() => model?.dispose())
 
-  it.each(golden.greedy.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
-    const [[out]] = await generate(model, prompt(c.prompt), fromKwargs(c.config))
+  it.each<[string, any]>(golden.greedy.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
+    const out = (await generate(model, prompt(c.prompt), fromKwargs(c.config)))[0]![0]
     expect(out!.ids).toEqual(c.generated_ids)
     expect(out!.finishedBy).toBe(c.finished_by)
   })
 
-  it.each(golden.beam.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
-    const [returned] = await generate(model, prompt(c.prompt), fromKwargs(c.config))
+  it.each<[string, any]>(golden.beam.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
+    const returned = (await generate(model, prompt(c.prompt), fromKwargs(c.config)))[0]
     expect(returned!.map((r) => r.ids)).toEqual(c.returned.map((r: { generated_ids: number[] }) => r.generated_ids))
     returned!.forEach((r, k) => {
       expect(Math.abs(r.score! - c.returned[k].sequence_score), `score of beam ${k}`).toBeLessThan(2e-4)
@@ -61,11 +61,11 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
     const config: GenerationConfig = { maxNewTokens: 15, doSample: true, topK: 10, seed: 1234 }
     const streamed: number[] = []
     for await (const id of stream(model, prompt('p2'), config)) streamed.push(id)
-    const [[out]] = await generate(model, prompt('p2'), config)
+    const out = (await generate(model, prompt('p2'), config))[0]![0]
     expect(streamed).toEqual(out!.ids)
-    const [[again]] = await generate(model, prompt('p2'), config)
+    const again = (await generate(model, prompt('p2'), config))[0]![0]
     expect(again!.ids).toEqual(out!.ids)
-    const [[other]] = await generate(model, prompt('p2'), { ...config, seed: 99 })
+    const other = (await generate(model, prompt('p2'), { ...config, seed: 99 }))[0]![0]
     expect(other!.ids).not.toEqual(out!.ids)
   })
 

@@ -6,7 +6,7 @@ import { logSoftmax, processScores } from './pipeline'
 import { applyMinNewTokens, applyRepetitionPenalty, applyTemperature, applyTopK, applyTopP, bannedNgramTokens, applyBadWords } from './processors'
 
 describeShared('processors and warpers against the decode goldens', ['fixtures', 'decode-golden', 'golden.json'], () => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data
+  /* eslint-disable @typescript-eslint/no-explicit-any -- fixture data */
   const golden: any = JSON.parse(readFileSync(sharedPath('fixtures', 'decode-golden', 'golden.json'), 'utf8'))
   const raw = readFileSync(sharedPath('fixtures', 'decode-golden', 'warper_logits.f32'))
   const V = 50257
@@ -17,7 +17,7 @@ describeShared('processors and warpers against the decode goldens', ['fixtures',
     ['top_p_0.9', (s) => applyTopP(s, 0.9)],
     ['temperature_0.7+top_k_50+top_p_0.95', (s) => (applyTemperature(s, 0.7), applyTopK(s, 50), applyTopP(s, 0.95))],
   ]
-  it.each(golden.warpers.cases.flatMap((c: { vector_index: number }) => chains.map(([name, f]) => [c.vector_index, name, f, c] as const)))('vector %i, %s: the same survivors and renormalised log-probs', (i, name, chain, c) => {
+  it.each<[number, string, (s: Float64Array) => void, any]>(golden.warpers.cases.flatMap((c: { vector_index: number }) => chains.map(([name, f]) => [c.vector_index, name, f, c])))('vector %i, %s: the same survivors and renormalised log-probs', (i, name, chain, c) => {
     const want = (c as Record<string, { ids: number[]; logprobs: number[]; count: number }>)[name as string]!
     const scores = Float64Array.from(vector(i as number))
     ;(chain as (s: Float64Array) => void)(scores)
