@@ -21,3 +21,4 @@ export { readPretrained, WEIGHT_FILES, type FromPretrainedOptions, type Pretrain
 export { hubFile, type HubOptions, type DownloadProgress } from './hub/download'
 export { HubError, type HubErrorCode } from './hub/errors'
 export { GPT2Tokenizer, EOS_TOKEN_ID } from './tokenizer'
+export { DialoGPT, ChatSession, DIALOGPT_CHAT_DEFAULTS, type ChatTurn } from './dialogpt'

@@ -1,0 +1,167 @@
+import { generate, streamText, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
+import type { FromPretrainedOptions } from './load/from-pretrained'
+import { GPT2 } from './model/gpt2'
+import { GPT2Tokenizer } from './tokenizer'
+
+/**
+ * Generation defaults for chatting. Greedy decoding makes DialoGPT repeat itself within a few
+ * turns, so chat samples: top-K 50 and top-p 0.9 at temperature 0.8, with a no-repeat 3-gram guard,
+ * and at most 64 new tokens. Pass a config to `send`/`stream`/`chat` to change any of it
+ * (e.g. `{ doSample: false, numBeams: 10 }` for the paper's beam search).
+ */
+export const DIALOGPT_CHAT_DEFAULTS: GenerationConfig = {
+  doSample: true,
+  topK: 50,
+  topP: 0.9,
+  temperature: 0.8,
+  noRepeatNgramSize: 3,
+  maxNewTokens: 64,
+}
+
+/** One turn of a conversation. */
+export interface ChatTurn {
+  role: 'user' | 'bot'
+  text: string
+  /** The turn's token ids (without the eos that follows it). */
+  ids: number[]
+}
+
+/**
+ * DialoGPT: a GPT-2 fine-tuned on Reddit conversations, its tokenizer and chat defaults. Turns are
+ * joined by `<|endoftext|>` and the reply is generated after the last one, as the model was trained.
+ *
+ * @example
+ * ```ts
+ * import '@dialogpt/backend-node'
+ * import { DialoGPT } from '@dialogpt/core'
+ * const bot = await DialoGPT.fromPretrained('microsoft/DialoGPT-medium')
+ * const chat = bot.chat()
+ * console.log(await chat.send('Does money buy happiness?'))
+ * ```
+ */
+export class DialoGPT {
+  readonly tokenizer = new GPT2Tokenizer()
+
+  constructor(
+    readonly model: GPT2,
+    /** Generation defaults for every call; per-call configs override them. */
+    readonly defaults: GenerationConfig = DIALOGPT_CHAT_DEFAULTS,
+  ) {}
+
+  /** Loads a DialoGPT (or any GPT-2) from a directory, a weight file or a Hub repository. */
+  static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig } = {}): Promise<DialoGPT> {
+    const model = await GPT2.fromPretrained(source, options)
+    return new DialoGPT(model, { ...DIALOGPT_CHAT_DEFAULTS, ...options.generation })
+  }
+
+  /** A new conversation. */
+  chat(options: { generation?: GenerationConfig } = {}): ChatSession {
+    return new ChatSession(this, { ...this.defaults, ...options.generation })
+  }
+
+  /** Replies to a dialogue history (oldest turn first) without keeping any state. */
+  async reply(turns: readonly string[], config: GenerationConfig = {}): Promise<string> {
+    const chat = this.chat({ generation: config })
+    if (turns.length === 0) throw new RangeError('reply() needs at least one turn')
+    const history = turns.slice(0, -1)
+    // Turns alternate, and the one just before the new message is the bot's.
+    history.forEach((text, i) => chat.push((history.length - i) % 2 === 1 ? 'bot' : 'user', text))
+    return chat.send(turns[turns.length - 1]!)
+  }
+
+  /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids. */
+  async generate(prompt: string | number[] | number[][], config: GenerationConfig = {}): Promise<GeneratedSequence[][]> {
+    const ids = typeof prompt === 'string' ? this.tokenizer.encodeTurns([prompt]) : prompt
+    return generate(this.model, ids, { ...this.defaults, ...config })
+  }
+
+  dispose(): void {
+    this.model.dispose()
+  }
+}
+
+/** A conversation with a {@link DialoGPT}: the history, and the calls that extend it. */
+export class ChatSession {
+  private turns: ChatTurn[] = []
+
+  constructor(
+    private readonly bot: DialoGPT,
+    private readonly config: GenerationConfig,
+  ) {}
+
+  /** The conversation so far, oldest first. */
+  get history(): readonly ChatTurn[] {
+    return this.turns
+  }
+
+  /** Forgets the conversation. */
+  reset(): void {
+    this.turns = []
+  }
+
+  /** Adds a turn without generating (to restore or seed a conversation). */
+  push(role: ChatTurn['role'], text: string): void {
+    this.turns.push({ role, text, ids: this.bot.tokenizer.encode(text) })
+  }
+
+  /** Sends a user message and returns the bot's reply (which joins the history). */
+  async send(text: string, config: GenerationConfig = {}): Promise<string> {
+    const merged = { ...this.config, ...config }
+    const prompt = this.prompt(text, merged)
+    const [[best]] = (await generate(this.bot.model, prompt, merged)) as [[GeneratedSequence]]
+    const ids = best.ids.filter((id) => id !== this.bot.tokenizer.eosTokenId)
+    return this.commit(text, ids)
+  }
+
+  /**
+   * Sends a user message and streams the reply as complete UTF-8 text pieces; the full reply
+   * joins the history when the stream ends (also when it is stopped early). Beam search and MMI
+   * produce their reply at the end, so with them the stream yields it in one piece.
+   */
+  async *stream(text: string, config: GenerationConfig = {}): AsyncGenerator<string, void> {
+    const merged = { ...this.config, ...config }
+    if ((merged.numBeams ?? 1) > 1 || merged.mmi) {
+      yield await this.send(text, config)
+      return
+    }
+    const prompt = this.prompt(text, merged)
+    let reply = ''
+    try {
+      for await (const piece of streamText(this.bot.model, prompt, (ids) => this.bot.tokenizer.decode(ids), merged)) {
+        reply += piece
+        yield piece
+      }
+    } finally {
+      this.commit(text, this.bot.tokenizer.encode(reply), reply)
+    }
+  }
+
+  private commit(userText: string, replyIds: number[], replyText = this.bot.tokenizer.decode(replyIds)): string {
+    this.turns.push({ role: 'user', text: userText, ids: this.bot.tokenizer.encode(userText) })
+    this.turns.push({ role: 'bot', text: replyText, ids: replyIds })
+    return replyText
+  }
+
+  /**
+   * The prompt: as many whole turns as fit, newest kept, each followed by eos, then the new
+   * message and eos. The model's `n_positions` must hold the prompt plus `maxNewTokens`; a new
+   * message too long by itself keeps only its end. A long history never fails.
+   */
+  private prompt(text: string, config: GenerationConfig): number[] {
+    const eos = this.bot.tokenizer.eosTokenId
+    const maxNew = config.maxNewTokens ?? 20
+    const budget = this.bot.model.config.n_positions - maxNew
+    if (budget < 2) throw new RangeError(`maxNewTokens (${maxNew}) leaves no room for a prompt in ${this.bot.model.config.n_positions} positions`)
+    const message = this.bot.tokenizer.encode(text)
+    const last = [...message.slice(Math.max(0, message.length - (budget - 1))), eos]
+    const parts: number[][] = [last]
+    let used = last.length
+    for (let i = this.turns.length - 1; i >= 0; i--) {
+      const turn = [...this.turns[i]!.ids, eos]
+      if (used + turn.length > budget) break
+      parts.unshift(turn)
+      used += turn.length
+    }
+    return parts.flat()
+  }
+}
