@@ -1,3 +1,6 @@
 import { packageConfig } from '../../tsup.base'
 
-export default packageConfig()
+export default [
+  packageConfig({ platform: 'node', shims: true }),
+  packageConfig({ entry: { dialogpt: 'src/bin/dialogpt.ts' }, format: ['esm'], dts: false, platform: 'node', clean: false, shims: true }),
+]

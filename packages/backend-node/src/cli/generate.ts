@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util'
+import { DialoGPT, type GPT2 } from '@dialogpt/core'
+import type { GenerationConfig } from '@dialogpt/decode'
+import { intFlag, numberFlag, UsageError, type CliIo } from './io'
+
+export const GENERATE_USAGE = `Usage: dialogpt generate --model DIR_OR_REPO --prompt TEXT [options]
+
+Generates a reply to PROMPT (DialoGPT style: the prompt is followed by <|endoftext|>).
+
+Model:
+  --model DIR_OR_REPO          a local directory, weight file, or Hub repository id
+  --revision REV               Hub branch, tag or commit (default main)
+  --cache-dir DIR              Hugging Face cache directory
+  --local-files-only           use the cache only, never the network
+Generation (Hugging Face generate() semantics; default: greedy, 20 new tokens):
+  --max-new-tokens N           --min-new-tokens N
+  --num-beams K                --length-penalty X       --early-stopping true|false|never
+  --num-return-sequences M
+  --do-sample                  --top-k K                --top-p P    --temperature T    --seed S
+  --repetition-penalty R       --no-repeat-ngram-size N --eos-token-id ID
+  --mmi --reverse-model DIR    --num-samples N (default 16; top-k defaults to 10 with --mmi)
+Output:
+  --json                       { "sequences": [ { "ids", "text", "score" } ] }
+`
+
+/** `dialogpt generate`. Returns the exit status. */
+export async function generateCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      prompt: { type: 'string' },
+      revision: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'local-files-only': { type: 'boolean', default: false },
+      'max-new-tokens': { type: 'string' },
+      'min-new-tokens': { type: 'string' },
+      'num-beams': { type: 'string' },
+      'length-penalty': { type: 'string' },
+      'early-stopping': { type: 'string' },
+      'num-return-sequences': { type: 'string' },
+      'do-sample': { type: 'boolean', default: false },
+      'top-k': { type: 'string' },
+      'top-p': { type: 'string' },
+      temperature: { type: 'string' },
+      seed: { type: 'string' },
+      'repetition-penalty': { type: 'string' },
+      'no-repeat-ngram-size': { type: 'string' },
+      'eos-token-id': { type: 'string' },
+      mmi: { type: 'boolean', default: false },
+      'reverse-model': { type: 'string' },
+      'num-samples': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    io.stdout(GENERATE_USAGE)
+    return 0
+  }
+  if (!values.model || values.prompt === undefined) throw new UsageError('--model and --prompt are required')
+  const early = values['early-stopping']
+  if (early !== undefined && !['true', 'false', 'never'].includes(early)) throw new UsageError(`--early-stopping must be true, false or never, not '${early}'`)
+  if (values.mmi && !values['reverse-model']) throw new UsageError('--mmi needs --reverse-model DIR (a backward model)')
+  const hub = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'] }
+  const config: GenerationConfig = {
+    maxNewTokens: intFlag(values['max-new-tokens'], 'max-new-tokens', 1),
+    minNewTokens: intFlag(values['min-new-tokens'], 'min-new-tokens'),
+    numBeams: intFlag(values['num-beams'], 'num-beams', 1),
+    lengthPenalty: numberFlag(values['length-penalty'], 'length-penalty'),
+    earlyStopping: early === undefined ? undefined : early === 'never' ? 'never' : early === 'true',
+    numReturnSequences: intFlag(values['num-return-sequences'], 'num-return-sequences', 1),
+    doSample: values['do-sample'],
+    topK: intFlag(values['top-k'], 'top-k'),
+    topP: numberFlag(values['top-p'], 'top-p', (n) => n > 0 && n <= 1),
+    temperature: numberFlag(values.temperature, 'temperature', (n) => n > 0),
+    seed: intFlag(values.seed, 'seed'),
+    repetitionPenalty: numberFlag(values['repetition-penalty'], 'repetition-penalty', (n) => n > 0),
+    noRepeatNgramSize: intFlag(values['no-repeat-ngram-size'], 'no-repeat-ngram-size'),
+    eosTokenId: intFlag(values['eos-token-id'], 'eos-token-id'),
+  }
+  for (const key of Object.keys(config) as (keyof GenerationConfig)[]) if (config[key] === undefined) delete config[key]
+  const bot = await DialoGPT.fromPretrained(values.model, { ...hub, generation: {} })
+  let backward: GPT2 | undefined
+  try {
+    if (values.mmi) {
+      const { GPT2 } = await import('@dialogpt/core')
+      backward = await GPT2.fromPretrained(values['reverse-model']!, hub)
+      config.mmi = { backward, numSamples: intFlag(values['num-samples'], 'num-samples', 1), topK: config.topK }
+      delete config.topK
+    }
+    const [sequences] = await bot.generate(values.prompt, config)
+    const out = sequences!.map((s) => ({ ids: s.ids, text: bot.tokenizer.decode(s.ids.filter((id) => id !== bot.tokenizer.eosTokenId)), score: s.score }))
+    if (values.json) io.stdout(`${JSON.stringify({ sequences: out })}\n`)
+    else for (const s of out) io.stdout(`${s.text}${s.score === null ? '' : `\t(score ${s.score.toFixed(4)})`}\n`)
+    return 0
+  } finally {
+    backward?.dispose()
+    bot.dispose()
+  }
+}

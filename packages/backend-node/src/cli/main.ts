@@ -1,0 +1,43 @@
+import { ready } from '../index'
+import { generateCommand, GENERATE_USAGE } from './generate'
+import { processIo, UsageError, type CliIo } from './io'
+
+export const USAGE = `Usage: dialogpt <command> [options]
+
+Commands:
+  generate     generate replies with greedy, beam, sampling or MMI decoding
+  backend      print the TensorFlow.js backend this machine uses, and why
+
+Run 'dialogpt <command> --help' for a command's options.
+The backend is chosen automatically (tfjs-node-gpu, tfjs-node, wasm, cpu); set DIALOGPT_BACKEND to force one.
+`
+
+/** The `dialogpt` command line, callable in-process. Returns the exit status. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'generate':
+        if (!rest.includes('--help') && !rest.includes('-h')) await ready
+        return await generateCommand(rest, io)
+      case 'backend': {
+        const report = await ready
+        io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+        return 0
+      }
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(USAGE)
+        return command === undefined ? 2 : 0
+      default:
+        throw new UsageError(`unknown command '${command}'`)
+    }
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+    io.stderr(`dialogpt: ${(error as Error).message}\n`)
+    if (usage) io.stderr(`\n${command === 'generate' ? GENERATE_USAGE : USAGE}`)
+    return usage ? 2 : 1
+  }
+}
