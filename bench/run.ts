@@ -1,4 +1,6 @@
 // `pnpm bench [name ...]`: runs the benchmarks (all, or those named) and writes bench/results/*.json.
+import * as decode from './decode.bench'
+import * as forward from './forward.bench'
 import * as metrics from './metrics.bench'
 
 interface Bench {
@@ -6,7 +8,7 @@ interface Bench {
   run: () => Promise<Record<string, unknown> | undefined>
 }
 
-const all: Bench[] = [metrics]
+const all: Bench[] = [metrics, forward, decode]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

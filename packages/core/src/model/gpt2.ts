@@ -79,7 +79,9 @@ export class GPT2 implements CausalLM<KVCache> {
       else if (name.endsWith('.bias')) data = new Float32Array(n)
       else {
         const std = config.initializer_range / (name.endsWith('c_proj.weight') ? Math.sqrt(2 * config.n_layer) : 1)
-        data = tf.tidy(() => tf.randomNormal(shape, 0, std, 'float32', s++).dataSync() as Float32Array)
+        const t = tf.randomNormal(shape, 0, std, 'float32', s++)
+        data = t.dataSync() as Float32Array
+        t.dispose()
       }
       weights.set(name, { shape, data })
     }
@@ -143,15 +145,38 @@ export class GPT2 implements CausalLM<KVCache> {
       throw new RangeError(`positionIds must be [${B}, ${T}] with values in [0, ${c.n_positions})`)
 
     const result = tf.tidy(() => {
-      const H = c.n_head
-      const C = c.n_embd
-      const D = C / H
-      const p = (name: string) => this.params.get(`transformer.${name}`)!
-      const flatIds = tf.reshape(ids, [B * T])
-      let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
-      const bias = attentionBias(mask, B, T, past)
-      const layers: LayerCache[] = []
-      for (let i = 0; i < c.n_layer; i++) {
+      const { hidden, keys, values } = this.transformer(ids, positions, mask, options.cache, past)
+      let h = hidden
+      let outPositions = T
+      if (options.lastOnly) {
+        h = tf.reshape(tf.slice(tf.reshape(hidden, [B, T, c.n_embd]), [0, T - 1, 0], [B, 1, c.n_embd]), [B, c.n_embd])
+        outPositions = 1
+      }
+      const logits = tf.reshape(tiedHead(h, this.params.get('transformer.wte.weight')!), [B, outPositions, c.vocab_size]) as tf.Tensor3D
+      return { logits, keys, values }
+    })
+    if (inputIds !== ids) ids.dispose()
+    const layers = result.keys.map((key, i) => ({ key, value: result.values[i]! }))
+    return { logits: result.logits, cache: { layers, length: past + T } }
+  }
+
+  /** The transformer stack: final-LayerNorm hidden states `[batch·positions, n_embd]` and the new keys/values. Call inside a tidy. */
+  private transformer(ids: tf.Tensor2D, positions: number[][], mask: number[][] | undefined, cache: KVCache | undefined, past: number): { hidden: tf.Tensor2D; keys: tf.Tensor4D[]; values: tf.Tensor4D[] } {
+    const c = this.config
+    const [B, T] = ids.shape
+    const H = c.n_head
+    const C = c.n_embd
+    const D = C / H
+    const p = (name: string) => this.params.get(`transformer.${name}`)!
+    const flatIds = tf.reshape(ids, [B * T])
+    let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
+    const bias = attentionBias(mask, B, T, past)
+    const keys: tf.Tensor4D[] = []
+    const values: tf.Tensor4D[] = []
+    for (let i = 0; i < c.n_layer; i++) {
+      // One tidy per layer: only the residual stream and this layer's keys/values outlive it, so the
+      // peak memory is one layer's activations, not twelve (tensors a gradient needs are kept by the tape).
+      const layer = tf.tidy(() => {
         const l = (name: string) => p(`h.${i}.${name}`)
         // Attention
         const h = layerNorm(x, l('ln_1.weight'), l('ln_1.bias'), c.layer_norm_epsilon)
@@ -160,34 +185,27 @@ export class GPT2 implements CausalLM<KVCache> {
         const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]) as tf.Tensor4D
         let key = heads(k!)
         let value = heads(v!)
-        const cached = options.cache?.layers[i]
+        const cached = cache?.layers[i]
         if (cached) {
           key = tf.concat([cached.key, key], 2)
           value = tf.concat([cached.value, value], 2)
         }
-        layers.push({ key, value })
         let scores = tf.mul(tf.matMul(heads(q!), key, false, true), 1 / Math.sqrt(D))
         scores = tf.add(scores, bias)
         const attended = tf.matMul(tf.softmax(scores), value) // [B, H, T, D]
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D
-        x = tf.add(x, linear(merged, l('attn.c_proj.weight'), l('attn.c_proj.bias')))
+        const afterAttention = tf.add(x, linear(merged, l('attn.c_proj.weight'), l('attn.c_proj.bias'))) as tf.Tensor2D
         // MLP
-        const h2 = layerNorm(x, l('ln_2.weight'), l('ln_2.bias'), c.layer_norm_epsilon)
+        const h2 = layerNorm(afterAttention, l('ln_2.weight'), l('ln_2.bias'), c.layer_norm_epsilon)
         const m = geluNew(linear(h2, l('mlp.c_fc.weight'), l('mlp.c_fc.bias')))
-        x = tf.add(x, linear(m, l('mlp.c_proj.weight'), l('mlp.c_proj.bias')))
-      }
-      let outPositions = T
-      if (options.lastOnly) {
-        x = tf.reshape(tf.slice(tf.reshape(x, [B, T, C]), [0, T - 1, 0], [B, 1, C]), [B, C])
-        outPositions = 1
-      }
-      const normed = layerNorm(x, p('ln_f.weight'), p('ln_f.bias'), c.layer_norm_epsilon)
-      const logits = tf.reshape(tf.matMul(normed, p('wte.weight'), false, true), [B, outPositions, c.vocab_size]) as tf.Tensor3D
-      return { logits, keys: layers.map((l) => l.key), values: layers.map((l) => l.value) }
-    })
-    if (inputIds !== ids) ids.dispose()
-    const layers = result.keys.map((key, i) => ({ key, value: result.values[i]! }))
-    return { logits: result.logits, cache: { layers, length: past + T } }
+        return { x: tf.add(afterAttention, linear(m, l('mlp.c_proj.weight'), l('mlp.c_proj.bias'))) as tf.Tensor2D, key, value }
+      })
+      x.dispose()
+      x = layer.x
+      keys.push(layer.key)
+      values.push(layer.value)
+    }
+    return { hidden: layerNorm(x, p('ln_f.weight'), p('ln_f.bias'), c.layer_norm_epsilon), keys, values }
   }
 
   /**
@@ -262,22 +280,41 @@ export class GPT2 implements CausalLM<KVCache> {
     const mask = rows.map((r) => [...r.map(() => 1), ...new Array<number>(T - r.length).fill(0)])
     const V = this.config.vocab_size
     // Flat positions (row, t) whose logits predict target tokens, and the token they predict.
+    const rowsAt: number[] = []
     const where: number[] = []
     const owner: number[] = []
     contextIds.forEach((ctx, i) =>
       targetIds[i]!.forEach((token, k) => {
         const t = ctx.length + k - 1
         if (t < 0) throw new RangeError('score() needs at least one context token before the target')
-        where.push((i * T + t) * V + token)
+        where.push(rowsAt.length * V + token)
+        rowsAt.push(i * T + t)
         owner.push(i)
       }),
     )
-    const picked = tf.tidy(() => {
-      const { logits, cache } = this.forward(ids, { attentionMask: mask })
-      disposeCache(cache)
-      const logp = tf.logSoftmax(tf.reshape(logits, [rows.length * T, V]))
-      return tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(where, 'int32'))
+    // Only the positions that predict a target go through the output head, a chunk of rows at a
+    // time: logits for every position of 16 MMI hypotheses would take hundreds of megabytes.
+    const CHUNK = 128
+    const hidden = tf.tidy(() => {
+      const idsTensor = tf.tensor2d(ids, [ids.length, T], 'int32')
+      const out = this.transformer(idsTensor, positionsFromMask(mask, ids.length, T, 0), mask, undefined, 0)
+      for (const t of [...out.keys, ...out.values]) t.dispose()
+      return tf.gather(out.hidden, tf.tensor1d(rowsAt, 'int32')) as tf.Tensor2D
     })
+    const parts: tf.Tensor1D[] = []
+    for (let start = 0; start < rowsAt.length; start += CHUNK) {
+      const n = Math.min(CHUNK, rowsAt.length - start)
+      parts.push(
+        tf.tidy(() => {
+          const logp = tf.logSoftmax(tiedHead(tf.slice(hidden, [start, 0], [n, this.config.n_embd]), this.params.get('transformer.wte.weight')!))
+          const local = where.slice(start, start + n).map((w, k) => k * V + (w % V))
+          return tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(local, 'int32')) as tf.Tensor1D
+        }),
+      )
+    }
+    hidden.dispose()
+    const picked = tf.concat(parts)
+    for (const t of parts) t.dispose()
     const values = await picked.data()
     picked.dispose()
     const sums = new Array<number>(rows.length).fill(0)
@@ -318,6 +355,17 @@ const embed = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     },
   }
 }) as (table: tf.Tensor, ids: tf.Tensor) => tf.Tensor2D
+
+/**
+ * The output head tied to `wte`: logits = h · wteᵀ. On wasm a `transposeB` matmul misses XNNPACK
+ * and runs a scalar loop, so there it is computed as (wte · hᵀ)ᵀ, which keeps the big operand
+ * untransposed (1.5× faster for one row, 7× for ten, no extra memory). Other backends take the
+ * transposed product directly.
+ */
+function tiedHead(h: tf.Tensor2D, wte: tf.Tensor): tf.Tensor2D {
+  if (tf.getBackend() === 'wasm') return tf.transpose(tf.matMul(wte as tf.Tensor2D, tf.transpose(h))) as tf.Tensor2D
+  return tf.matMul(h, wte as tf.Tensor2D, false, true)
+}
 
 function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias)
