@@ -35,9 +35,19 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
   afterAll(() => model?.dispose())
 
   it.each<[string, any]>(golden.greedy.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
-    const out = (await generate(model, prompt(c.prompt), fromKwargs(c.config)))[0]![0]
+    const out = (await generate(model, prompt(c.prompt), { ...fromKwargs(c.config), outputScores: true }))[0]![0]
     expect(out!.ids).toEqual(c.generated_ids)
     expect(out!.finishedBy).toBe(c.finished_by)
+    // Hugging Face's output_scores: the processed score, raw logit and log-probs of each chosen token.
+    out!.steps!.forEach((step, t) => {
+      const want = c.steps[t]
+      expect(step.token).toBe(want.token)
+      expect(Math.abs(step.processedScore - want.processed_score), `processed_score at step ${t}`).toBeLessThan(1e-4)
+      expect(Math.abs(step.rawLogit - want.raw_logit)).toBeLessThan(1e-4)
+      expect(Math.abs(step.logprobProcessed - want.logprob_processed)).toBeLessThan(1e-4)
+      expect(Math.abs(step.logprobRaw - want.logprob_raw)).toBeLessThan(1e-4)
+    })
+    expect(out!.steps!.length).toBe(c.steps.length)
   })
 
   it.each<[string, any]>(golden.beam.map((c: { id: string }) => [c.id, c]))('%s', async (_id, c) => {
@@ -55,6 +65,11 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
     const { scores, best } = await mmiRerank(model, m.source.ids, m.hypotheses.map((h: { ids: number[] }) => h.ids))
     variant.results.forEach((r: { hypothesis_index: number; mean_nll: number }) => expect(Math.abs(scores[r.hypothesis_index]! - r.mean_nll)).toBeLessThan(1e-4))
     expect(best).toBe(3)
+    // The convention is an option: scoring the source without the final eos (also recorded in the golden).
+    const sourceOnly = await mmiRerank(model, m.source.ids, m.hypotheses.map((h: { ids: number[] }) => h.ids), 50256, (hyp, src, eos) => ({ context: [...hyp, eos], target: [...src] }))
+    variant.results.forEach((r: { hypothesis_index: number; mean_nll_source_only: number }) =>
+      expect(Math.abs(sourceOnly.scores[r.hypothesis_index]! - r.mean_nll_source_only)).toBeLessThan(1e-4),
+    )
   })
 
   it('streams exactly the ids generate() returns, and a sampled stream is reproducible by seed', async () => {

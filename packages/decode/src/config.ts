@@ -43,6 +43,8 @@ export interface GenerationConfig {
   signal?: AbortSignal
   /** MMI reranking (DialoGPT): sample, then rerank with a backward model. See {@link MmiConfig}. */
   mmi?: MmiConfig
+  /** Greedy and sampling: record each step's scores in `GeneratedSequence.steps` (Hugging Face's `output_scores`). */
+  outputScores?: boolean
 }
 
 /**
@@ -60,10 +62,26 @@ export interface MmiConfig {
   topK?: number
   /** The source the backward model must predict. Default: the prompt without its trailing eos. */
   sourceIds?: number[]
+  /**
+   * How the backward model reads a hypothesis: returns the context it reads first and the target
+   * it is scored on. Default {@link dialogptBackwardInput}: `hypothesis + [eos]` → `source + [eos]`.
+   */
+  backwardInput?: (hypothesis: readonly number[], source: readonly number[], eos: number) => { context: number[]; target: number[] }
+}
+
+/**
+ * The default MMI convention (the decoder the DialoGPT README links to): the backward model reads
+ * the hypothesis and eos, and is scored on the source and eos. A hypothesis's own trailing eos is
+ * dropped first so it is not doubled.
+ */
+export function dialogptBackwardInput(hypothesis: readonly number[], source: readonly number[], eos: number): { context: number[]; target: number[] } {
+  const h = hypothesis[hypothesis.length - 1] === eos ? hypothesis.slice(0, -1) : hypothesis.slice()
+  return { context: [...h, eos], target: [...source, eos] }
 }
 
 /** A config with every default filled in, and checked. */
-export interface ResolvedConfig extends Required<Omit<GenerationConfig, 'seed' | 'maxTime' | 'signal' | 'mmi' | 'eosTokenId'>> {
+export interface ResolvedConfig extends Required<Omit<GenerationConfig, 'seed' | 'maxTime' | 'signal' | 'mmi' | 'eosTokenId' | 'outputScores'>> {
+  outputScores: boolean
   eosTokenIds: number[]
   seed: number | undefined
   maxTime: number | undefined
@@ -98,6 +116,7 @@ export function resolveConfig(config: GenerationConfig = {}): ResolvedConfig {
     maxTime: config.maxTime,
     signal: config.signal,
     mmi: config.mmi,
+    outputScores: config.outputScores ?? false,
   }
   const positiveInt = (name: keyof ResolvedConfig, min: number) => {
     const v = r[name] as number

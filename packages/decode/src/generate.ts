@@ -50,7 +50,7 @@ async function generateMmi(model: CausalLM, prompt: number[], c: ResolvedConfig)
   while (!step.done) step = await loop.next()
   const hypotheses = step.value[0]!
   const source = mmi.sourceIds ?? (prompt[prompt.length - 1] === eos ? prompt.slice(0, -1) : prompt)
-  const { scores, order } = await mmiRerank(mmi.backward, source, hypotheses.map((h) => h.ids), eos)
+  const { scores, order } = await mmiRerank(mmi.backward, source, hypotheses.map((h) => h.ids), eos, mmi.backwardInput)
   return order.slice(0, c.numReturnSequences).map((i) => ({ ...hypotheses[i]!, score: scores[i]! }))
 }
 

@@ -1,4 +1,5 @@
 import type { CausalLM } from './causal-lm'
+import { dialogptBackwardInput, type MmiConfig } from './config'
 
 /** The backward model's verdict on each hypothesis. */
 export interface MmiScores {
@@ -17,11 +18,19 @@ export interface MmiScores {
  * lowest wins. This is the convention of the decoder the DialoGPT README links to; a trailing eos
  * on a hypothesis is removed first so it is not doubled.
  */
-export async function mmiRerank(backward: CausalLM, sourceIds: readonly number[], hypotheses: readonly (readonly number[])[], eosTokenId = 50256): Promise<MmiScores> {
+export async function mmiRerank(
+  backward: CausalLM,
+  sourceIds: readonly number[],
+  hypotheses: readonly (readonly number[])[],
+  eosTokenId = 50256,
+  backwardInput: NonNullable<MmiConfig['backwardInput']> = dialogptBackwardInput,
+): Promise<MmiScores> {
   if (hypotheses.length === 0) throw new RangeError('MMI needs at least one hypothesis')
-  const contexts = hypotheses.map((h) => [...(h[h.length - 1] === eosTokenId ? h.slice(0, -1) : h), eosTokenId])
-  const target = [...sourceIds, eosTokenId]
-  const scores = await backward.score(contexts, contexts.map(() => target.slice()))
+  const inputs = hypotheses.map((h) => backwardInput(h, sourceIds, eosTokenId))
+  const scores = await backward.score(
+    inputs.map((i) => i.context),
+    inputs.map((i) => i.target),
+  )
   const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b)
   return { scores, best: order[0]!, order }
 }

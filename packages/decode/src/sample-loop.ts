@@ -2,8 +2,8 @@ import type { CausalLM } from './causal-lm'
 import type { ResolvedConfig } from './config'
 import { deadline, throwIfAborted } from './control'
 import { leftPad } from './padding'
-import { argmax, processScores, sampleIndex } from './processors/pipeline'
-import type { GeneratedSequence } from './result'
+import { argmax, logSoftmax, processScores, sampleIndex } from './processors/pipeline'
+import type { GeneratedSequence, StepScores } from './result'
 import type { Rng } from './rng'
 
 /** One decoding step of every row. */
@@ -32,6 +32,7 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
   const finished = rows.map(() => false)
   const finishedBy: GeneratedSequence['finishedBy'][] = rows.map(() => 'max_length')
   const outOfTime = deadline(c.maxTime)
+  const steps: StepScores[][] = rows.map(() => [])
   let cache: unknown
   let input: number[][] = ids.map((r) => r.slice())
   try {
@@ -49,9 +50,13 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
       throwIfAborted(c.signal)
       const tokens = rows.map((_, r) => {
         if (finished[r]) return c.padTokenId
-        const scores = Float32Array.from(logits.subarray(r * V, (r + 1) * V))
+        const raw = logits.subarray(r * V, (r + 1) * V)
+        const scores = Float32Array.from(raw)
         processScores(scores, ids[r]!, ids[r]!.length - P, c, c.doSample)
-        return c.doSample ? sampleIndex(scores, rng.next()) : argmax(scores)
+        const token = c.doSample ? sampleIndex(scores, rng.next()) : argmax(scores)
+        if (c.outputScores)
+          steps[r]!.push({ token, processedScore: scores[token]!, rawLogit: raw[token]!, logprobProcessed: logSoftmax(scores)[token]!, logprobRaw: logSoftmax(raw)[token]! })
+        return token
       })
       tokens.forEach((t, r) => {
         ids[r]!.push(t)
@@ -72,7 +77,8 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
   const sequences = rows.map((_, r): GeneratedSequence => {
     const generated = ids[r]!.slice(P)
     const end = generated.findIndex((t) => c.eosTokenIds.includes(t))
-    return { ids: end >= 0 ? generated.slice(0, end + 1) : generated, score: null, finishedBy: finishedBy[r]! }
+    const kept = end >= 0 ? generated.slice(0, end + 1) : generated
+    return { ids: kept, score: null, finishedBy: finishedBy[r]!, ...(c.outputScores ? { steps: steps[r]!.slice(0, kept.length) } : {}) }
   })
   return prompts.map((_, i) => sequences.slice(i * perPrompt, (i + 1) * perPrompt))
 }
