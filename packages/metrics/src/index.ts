@@ -22,5 +22,6 @@ export { METEOR_ENGLISH, type MeteorParameters, type MeteorScore, type MeteorSta
 export { meteorNormalize, parseNonbreakingPrefixes, type NonbreakingPrefixes } from './meteor/normalize'
 export { stemEnglish } from './meteor/english-stemmer'
 export { SynonymDictionary } from './meteor/synonyms'
+export { ParaphraseTable } from './meteor/paraphrase-table'
 export { parseMeteorResources, METEOR_RESOURCE_FILES, type MeteorResources, type MeteorResourceTexts } from './meteor/resources'
 export { MetricsInputError } from './errors'

@@ -1,5 +1,6 @@
 import { stemEnglish } from './english-stemmer'
 import { javaHashCode } from './java-string'
+import type { ParaphraseTable } from './paraphrase-table'
 import type { SynonymDictionary } from './synonyms'
 
 /** A METEOR matcher module. */
@@ -33,6 +34,7 @@ export interface Alignment {
 export interface AlignerResources {
   functionWords: ReadonlySet<string>
   synonyms?: SynonymDictionary
+  paraphrases?: ParaphraseTable
 }
 
 const stemHashes = new Map<string, number>()
@@ -118,10 +120,10 @@ export function align(
   const candidates: Match[][] = referenceWords.map(() => [])
   const line1Coverage = new Array<number>(testWords.length).fill(0)
   const line2Coverage = new Array<number>(referenceWords.length).fill(0)
-  const add = (module: number, j: number, i: number) => {
-    candidates[j]!.push({ module, start: j, length: 1, matchStart: i, matchLength: 1 })
-    line1Coverage[i]!++
-    line2Coverage[j]!++
+  const add = (module: number, j: number, i: number, length = 1, matchLength = 1) => {
+    candidates[j]!.push({ module, start: j, length, matchStart: i, matchLength })
+    for (let k = 0; k < matchLength; k++) line1Coverage[i + k]!++
+    for (let k = 0; k < length; k++) line2Coverage[j + k]!++
   }
 
   const identical = h1.length === h2.length && h1.every((h, i) => h === h2[i])
@@ -148,6 +150,19 @@ export function align(
               break
             }
         }
+    } else if (kind === 'paraphrase') {
+      const table = resources.paraphrases
+      if (!table) throw new Error('the paraphrase module needs the paraphrase table')
+      const line1 = table.ids(testWords)
+      const line2 = table.ids(referenceWords)
+      const startsWith = (line: number[], at: number, words: number[]) => words.every((w, k) => at + k < line.length && line[at + k] === w)
+      // Reference phrases whose paraphrase occurs in the test, then test phrases whose paraphrase occurs in the reference.
+      for (let j = 0; j < line2.length; j++)
+        for (const { length, paraphrase } of table.phrasesAt(line2, j))
+          for (let i = 0; i < line1.length; i++) if (startsWith(line1, i, paraphrase)) add(mod, j, i, length, paraphrase.length)
+      for (let i = 0; i < line1.length; i++)
+        for (const { length, paraphrase } of table.phrasesAt(line1, i))
+          for (let j = 0; j < line2.length; j++) if (startsWith(line2, j, paraphrase)) add(mod, j, i, paraphrase.length, length)
     } else throw new Error(`METEOR module '${kind}' is not available`)
   }
 

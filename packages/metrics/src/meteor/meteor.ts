@@ -10,8 +10,10 @@ export interface MeteorOptions {
   /** METEOR's English resources (see {@link MeteorResources}). */
   resources: MeteorResources
   /**
-   * Matcher modules, in order. Default `['exact', 'stem', 'synonym']`. Asking for `synonym`
-   * without synonym data, or for `paraphrase`, throws {@link MeteorModuleUnavailableError}.
+   * Matcher modules, in order. Default: METEOR's English modules that have data —
+   * `['exact', 'stem', 'synonym']`, plus `'paraphrase'` when the paraphrase table is loaded (which
+   * is DSTC-7's setting). Asking for a module without its data throws
+   * {@link MeteorModuleUnavailableError}.
    */
   modules?: MeteorModule[]
   /**
@@ -68,13 +70,13 @@ const SHORT: Record<MeteorModule, string> = { exact: 'ex', stem: 'st', synonym: 
  */
 export function meteor(hypotheses: readonly string[], references: readonly (readonly string[])[], options: MeteorOptions): MeteorResult {
   checkCorpus(hypotheses, references)
-  const modules = options.modules ?? ['exact', 'stem', 'synonym']
+  const modules = options.modules ?? (options.resources.paraphrases ? ['exact', 'stem', 'synonym', 'paraphrase'] : ['exact', 'stem', 'synonym'])
   if (modules.length === 0) throw new MetricsInputError('at least one METEOR module is needed', 'modules')
   for (const m of modules) {
     if (m === 'synonym' && !options.resources.synonyms)
       throw new MeteorModuleUnavailableError(m, 'no synonym data was loaded (english.synsets and english.exceptions)')
-    if (m === 'paraphrase')
-      throw new MeteorModuleUnavailableError(m, 'paraphrase matching is not implemented in this version of @dialogpt/metrics')
+    if (m === 'paraphrase' && !options.resources.paraphrases)
+      throw new MeteorModuleUnavailableError(m, 'no paraphrase table was loaded (paraphrase-en.gz, about 59 MB, from METEOR 1.5)')
     if (!(m in SHORT)) throw new MetricsInputError(`unknown METEOR module '${m}'`, 'modules')
   }
   const weights = options.weights ?? ENGLISH_WEIGHTS.slice(0, modules.length)

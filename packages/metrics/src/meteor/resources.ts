@@ -1,4 +1,5 @@
 import { parseNonbreakingPrefixes, type NonbreakingPrefixes } from './normalize'
+import { ParaphraseTable } from './paraphrase-table'
 import { SynonymDictionary } from './synonyms'
 
 /**
@@ -15,6 +16,8 @@ export interface MeteorResources {
   nonbreakingPrefixes: NonbreakingPrefixes
   /** `synonym/english.synsets` + `english.exceptions`; without it the `synonym` module is unavailable. */
   synonyms?: SynonymDictionary
+  /** `data/paraphrase-en.gz` (decompressed); without it the `paraphrase` module is unavailable. */
+  paraphrases?: ParaphraseTable
 }
 
 /** The text of METEOR's resource files. */
@@ -27,6 +30,8 @@ export interface MeteorResourceTexts {
   synsets?: string
   /** `english.exceptions` */
   exceptions?: string
+  /** `paraphrase-en.gz`, decompressed (optional: enables the `paraphrase` module) */
+  paraphrases?: string
 }
 
 /** The files of METEOR 1.5's English resources, by the names METEOR gives them. */
@@ -35,6 +40,7 @@ export const METEOR_RESOURCE_FILES = {
   nonbreakingPrefixes: 'english.prefixes',
   synsets: 'english.synsets',
   exceptions: 'english.exceptions',
+  paraphrases: 'paraphrase-en.gz',
 } as const
 
 /** Builds {@link MeteorResources} from the files' text (works anywhere, no file system needed). */
@@ -45,5 +51,6 @@ export function parseMeteorResources(texts: MeteorResourceTexts): MeteorResource
   if ((texts.synsets === undefined) !== (texts.exceptions === undefined))
     throw new Error('METEOR synonyms need both english.synsets and english.exceptions')
   if (texts.synsets !== undefined && texts.exceptions !== undefined) resources.synonyms = new SynonymDictionary(texts.synsets, texts.exceptions)
+  if (texts.paraphrases !== undefined) resources.paraphrases = new ParaphraseTable(texts.paraphrases)
   return resources
 }

@@ -12,7 +12,7 @@ import { loadMeteorResources } from './load-resources'
 export const METEOR_DEFAULT_BASE_URL = 'https://raw.githubusercontent.com/cmu-mtlab/meteor/57a9ec5d5f65b8ceca6db5788ef876f3726614b3/resources'
 
 /** Path of each file under the base URL, and its SHA-256. */
-export const METEOR_RESOURCE_CHECKSUMS: Record<keyof typeof METEOR_RESOURCE_FILES, { path: string; sha256: string }> = {
+export const METEOR_RESOURCE_CHECKSUMS: Record<Exclude<keyof typeof METEOR_RESOURCE_FILES, 'paraphrases'>, { path: string; sha256: string }> = {
   functionWords: { path: 'function/english.words', sha256: '2ae0d5b8c29e2993a0f442b065b946d1a17fbfe8538e66bf5931c4a248cf4c3a' },
   nonbreakingPrefixes: { path: 'nonbreaking/english.prefixes', sha256: 'bd909f364224748976f9b8b7cdeb4f9be3bf7c8e66a10f1ed268b12d904ab876' },
   synsets: { path: 'synonym/english.synsets', sha256: '20b7cf6ae1cba2395d714d8c2ec2992e88c6d1c75c7c30aa480c6a2a9bb8fef9' },
@@ -48,7 +48,9 @@ export function defaultMeteorCacheDir(): string {
 }
 
 /**
- * Returns METEOR's English resources from the cache, downloading any missing file first. Every
+ * Returns METEOR's English resources from the cache, downloading any missing file first (the
+ * four files of METEOR's `resources/`; the 59 MB paraphrase table is not downloaded — put
+ * `paraphrase-en.gz` in the cache directory yourself to enable the paraphrase module). Every
  * file is checked against its SHA-256 before it is used (a cached file that fails is fetched
  * again); files are written to a temporary name and renamed, so an interrupted download never
  * leaves a file that looks complete. Offline with an empty cache, it throws
@@ -59,7 +61,7 @@ export async function ensureMeteorResources(options: EnsureMeteorResourcesOption
   const base = (options.baseUrl ?? METEOR_DEFAULT_BASE_URL).replace(/\/+$/, '')
   const doFetch = options.fetch ?? fetch
   await mkdir(dir, { recursive: true })
-  for (const key of Object.keys(METEOR_RESOURCE_FILES) as (keyof typeof METEOR_RESOURCE_FILES)[]) {
+  for (const key of Object.keys(METEOR_RESOURCE_CHECKSUMS) as (keyof typeof METEOR_RESOURCE_CHECKSUMS)[]) {
     const target = join(dir, METEOR_RESOURCE_FILES[key])
     const { path, sha256 } = METEOR_RESOURCE_CHECKSUMS[key]
     const cached = await readFile(target).catch(() => undefined)
