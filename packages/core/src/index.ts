@@ -4,7 +4,8 @@
  * checkpoint I/O (safetensors, PyTorch `.bin` zip and legacy, through a restricted unpickler),
  * Hugging Face Hub downloads into the standard cache, the GPT-2 tokenizer and DialoGPT chat.
  * It depends on `@tensorflow/tfjs-core` alone: import a backend package (`@dialogpt/backend-node`
- * or `@dialogpt/backend-web`) or any tfjs backend first.
+ * or `@dialogpt/backend-web`) or any tfjs backend first. This entry is browser-safe; the Hub cache
+ * and file helpers are in `@dialogpt/core/node`.
  */
 import './register-gradients'
 
@@ -17,8 +18,8 @@ export { readSafetensors, writeSafetensors, type SafetensorsFloatType } from './
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/errors'
 export type { StateDict, StateDictTensor, StoredDType } from './checkpoint/tensor-data'
 export { loadStateDict } from './checkpoint/load-state-dict-file'
-export { readPretrained, WEIGHT_FILES, type FromPretrainedOptions, type PretrainedFiles } from './load/from-pretrained'
-export { hubFile, type HubOptions, type DownloadProgress } from './hub/download'
+export type { FromPretrainedOptions, PretrainedFiles } from './load/from-pretrained'
+export type { HubOptions, DownloadProgress } from './hub/download'
 export { HubError, type HubErrorCode } from './hub/errors'
 export { GPT2Tokenizer, EOS_TOKEN_ID } from './tokenizer'
 export { DialoGPT, ChatSession, DIALOGPT_CHAT_DEFAULTS, type ChatTurn } from './dialogpt'
