@@ -16,18 +16,22 @@ interface Match {
   matchLength: number
 }
 
-/** A word alignment between a test (hypothesis) and a reference, with METEOR's counts. */
-export interface Alignment {
-  testWords: string[]
-  referenceWords: string[]
+/** The counts METEOR keeps for an alignment and, summed, for a corpus. */
+export interface MatchCounts {
   testFunctionWords: number
   referenceFunctionWords: number
-  /** Per module: matched content / function words on each side. */
+  /** Per module (in module-list order): matched content / function words on each side. */
   testContentMatches: number[]
   referenceContentMatches: number[]
   testFunctionMatches: number[]
   referenceFunctionMatches: number[]
   chunks: number
+}
+
+/** A word alignment between a test (hypothesis) and a reference, with METEOR's counts. */
+export interface Alignment extends MatchCounts {
+  testWords: string[]
+  referenceWords: string[]
 }
 
 /** What the aligner needs besides the words. */

@@ -1,4 +1,4 @@
-import type { Alignment } from './aligner'
+import type { Alignment, MatchCounts } from './aligner'
 
 /** METEOR's parameters: α (precision/recall balance), β (fragmentation exponent), γ (fragmentation weight), δ (content vs function words). */
 export interface MeteorParameters {
@@ -12,17 +12,9 @@ export interface MeteorParameters {
 export const METEOR_ENGLISH: MeteorParameters = { alpha: 0.85, beta: 0.2, gamma: 0.6, delta: 0.75 }
 
 /** METEOR's sufficient statistics for one segment or, summed, a corpus. */
-export interface MeteorStats {
+export interface MeteorStats extends MatchCounts {
   testLength: number
   referenceLength: number
-  testFunctionWords: number
-  referenceFunctionWords: number
-  /** Per module (in module-list order). */
-  testContentMatches: number[]
-  referenceContentMatches: number[]
-  testFunctionMatches: number[]
-  referenceFunctionMatches: number[]
-  chunks: number
   testWordMatches: number
   referenceWordMatches: number
 }
