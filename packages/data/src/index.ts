@@ -1,5 +1,9 @@
 /**
  * @packageDocumentation
- * `@dialogpt/data`. This package exports nothing yet: its issue has not landed.
+ * `@dialogpt/data`: DialoGPT's training data. So far: the example encoding of the original
+ * `prepro.py` (turns joined by eos, per-turn loss weights, windowing of long sessions, reversed
+ * data for the backward model) and its `train.tsv` format. Reddit readers, filters, the
+ * lazy-loading store and batching are not implemented yet.
  */
-export {}
+export { makeFeature, makeFeatures, EOS, IGNORE, type Feature } from './encode/feature'
+export { parseTurn, parseTsvLine, formatTsvLine, tsvLineToFeatures, type WeightedTurn, type EncodeOptions } from './encode/tsv'
