@@ -20,10 +20,10 @@ import { sampleLoop } from './sample-loop'
 export async function generate(model: CausalLM, prompts: readonly number[] | readonly (readonly number[])[], config: GenerationConfig = {}): Promise<GeneratedSequence[][]> {
   const c = resolveConfig(config)
   const rows = normalizePrompts(prompts)
-  if (c.mmi) return Promise.all(rows.map((p) => generateMmi(model, p, c)))
-  if (c.numBeams > 1) {
+  if (c.mmi || c.numBeams > 1) {
+    // One prompt at a time: each already runs numBeams / numSamples rows.
     const out: GeneratedSequence[][] = []
-    for (const p of rows) out.push(await beamSearch(model, p, c))
+    for (const p of rows) out.push(c.mmi ? await generateMmi(model, p, c) : await beamSearch(model, p, c))
     return out
   }
   const loop = sampleLoop(model, rows, c, new Rng(c.seed))
