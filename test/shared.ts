@@ -30,6 +30,9 @@ export function describeShared(name: string, parts: string[], body: () => void):
     })
   } else {
     console.warn(`[skip] ${name}: ${sharedPath(...parts)} is absent, so these tests are skipped (they fail under CI=true)`)
-    describe.skip(name, body)
+    // The body is not run: it may read the missing data while collecting its tests.
+    describe.skip(name, () => {
+      it(`needs ${sharedPath(...parts)}`, () => {})
+    })
   }
 }
