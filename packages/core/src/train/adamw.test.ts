@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeShared } from '../../../../test/shared'
+import type { GPT2 } from '../model/gpt2'
+import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
+import { AdamW } from './adamw'
+import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
+
+it("reproduces DialoGPT's Noam values (reference notes 3.2)", () => {
+  const rel = (a: number, b: number) => Math.abs(a - b) / b
+  expect(rel(noamSchedule(15999, { learningRate: 1e-5, warmupSteps: 16000, nEmbd: 768 }), 2.853e-5)).toBeLessThan(5e-4)
+  expect(rel(noamSchedule(15999, { learningRate: 1e-5, warmupSteps: 16000, nEmbd: 1024 }), 2.471e-5)).toBeLessThan(5e-4)
+  expect(rel(noamSchedule(15999, { learningRate: 1e-5, warmupSteps: 16000, nEmbd: 1280 }), 2.21e-5)).toBeLessThan(5e-4)
+  expect(rel(noamSchedule(10000, { learningRate: 1e-5, warmupSteps: 16000, nEmbd: 1024 }), 1.544e-5)).toBeLessThan(5e-4)
+  expect(rel(noamSchedule(100000, { learningRate: 1e-5, warmupSteps: 16000, nEmbd: 1024 }), 9.88e-6)).toBeLessThan(5e-4)
+  const demo = { learningRate: 1e-5, warmupSteps: 4000, nEmbd: 768 }
+  expect(rel(noamSchedule(0, demo), 1.43e-8)).toBeLessThan(5e-3)
+  expect(rel(noamSchedule(3999, demo), 5.705e-5)).toBeLessThan(5e-4)
+  expect(rel(noamSchedule(10000, demo), 3.61e-5)).toBeLessThan(5e-3)
+  expect(linearSchedule(0, { learningRate: 1, warmupSteps: 4, totalSteps: 10 })).toBe(0.25)
+  expect(linearSchedule(10, { learningRate: 1, warmupSteps: 4, totalSteps: 10 })).toBe(0)
+  expect(constantSchedule(123, { learningRate: 3 })).toBe(3)
+})
+
+for (const wd of [0, 0.1])
+  describeShared(`AdamW (weight decay ${wd}) against the gpt2-tiny reference step`, ['fixtures', 'gpt2-tiny', 'golden.json'], () => {
+    let model: GPT2
+    beforeAll(async () => {
+      await useBackend('cpu')
+      model = loadTiny()
+    })
+    afterAll(() => model?.dispose())
+
+    it('matches the parameters after one step within the stated per-element tolerance, leaking nothing', () => {
+      const golden = tinyGolden()
+      const h = golden.adamw.hyper
+      const tokens = golden.batch.tokens
+      const params = model.parameters()
+      const opt = new AdamW({ learningRate: h.lr, beta1: h.beta1, beta2: h.beta2, epsilon: h.eps, weightDecay: wd, decay: 'all' })
+      const before = tf.memory().numTensors
+      const { value, grads } = tf.variableGrads(() => model.loss(tokens, tokens), [...params.values()])
+      value.dispose()
+      opt.applyGradients(grads)
+      for (const g of Object.values(grads)) g.dispose()
+      // Only the optimizer's moments (two per parameter) remain.
+      expect(tf.memory().numTensors).toBe(before + 2 * params.size)
+      const expected = golden.adamw.params_after_step[`wd_${wd.toFixed(1)}`]
+      for (const [name, spec] of Object.entries<{ select: number[][] | null; values: unknown; atol: unknown }>(expected)) {
+        const arr = params.get(name)!.arraySync()
+        const bad = compare(pick(arr, spec.select), spec.values, spec.atol)
+        expect(bad, name).toEqual([])
+      }
+      opt.dispose()
+      expect(tf.memory().numTensors).toBe(before)
+    })
+  })
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function pick(arr: any, sel: number[][] | null): any {
+  if (!sel) return arr
+  const [first, ...rest] = sel
+  return first!.map((i) => pick(arr[i], rest.length ? rest : null))
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function compare(ours: any, theirs: any, atol: any, path = ''): string[] {
+  if (typeof theirs === 'number') return Math.abs(ours - theirs) <= (typeof atol === 'number' ? atol : 0) ? [] : [`${path}: ${ours} vs ${theirs}`]
+  return (theirs as unknown[]).flatMap((t, i) => compare(ours[i], t, Array.isArray(atol) ? atol[i] : atol, `${path}[${i}]`)).slice(0, 5)
+}
