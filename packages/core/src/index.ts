@@ -26,3 +26,5 @@ export { DialoGPT, ChatSession, DIALOGPT_CHAT_DEFAULTS, type ChatTurn } from './
 export { AdamW, type AdamWOptions, type DecayScope } from './train/adamw'
 export { noamSchedule, linearSchedule, constantSchedule } from './train/schedules'
 export { dialogptLoss, dialogptPerplexity, DIALOGPT_IGNORE } from './train/objective'
+export { OriginalAdam, type OriginalAdamOptions } from './train/original-adam'
+export { clipByGlobalNorm } from './train/clip'
