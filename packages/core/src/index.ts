@@ -28,3 +28,4 @@ export { noamSchedule, linearSchedule, constantSchedule } from './train/schedule
 export { dialogptLoss, dialogptPerplexity, DIALOGPT_IGNORE } from './train/objective'
 export { OriginalAdam, type OriginalAdamOptions } from './train/original-adam'
 export { clipByGlobalNorm } from './train/clip'
+export { accumulateGradients, NonFiniteLossError, type MicroBatch, type AccumulationReduction, type AccumulatedGradients } from './train/accumulate'

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeShared } from '../../../../test/shared'
+import type { GPT2 } from '../model/gpt2'
+import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
+import { accumulateGradients, NonFiniteLossError } from './accumulate'
+
+describeShared('gradient accumulation over micro-batches, against the gpt2-tiny reference gradients', ['fixtures', 'gpt2-tiny', 'golden.json'], () => {
+  let model: GPT2
+  beforeAll(async () => {
+    await useBackend('cpu')
+    model = loadTiny()
+  })
+  afterAll(() => model?.dispose())
+
+  // The reference batch has two rows of equal length, so the mean of the two one-row losses is the
+  // batch loss: 'mean' over the two rows reproduces the reference gradients, 'sum' doubles them.
+  for (const [reduction, factor] of [['mean', 1], ['sum', 2]] as const)
+    it(`'${reduction}' over the batch split into single rows gives ${factor}× the reference gradients, leaking nothing`, () => {
+      const g = tinyGolden()
+      const rows = [0, 1].map((r) => ({ inputIds: [g.batch.input_ids[r]], labels: [g.batch.targets[r]] }))
+      const before = tf.memory().numTensors
+      const { grads, losses } = accumulateGradients(model, rows, reduction)
+      expect(losses).toHaveLength(2)
+      expect(Math.abs((losses[0]! + losses[1]!) / 2 - g.forward.loss_mean)).toBeLessThan(1e-5)
+      const byVarName = new Map([...model.parameters()].map(([name, v]) => [v.name, name]))
+      const gradOf = new Map(Object.entries(grads).map(([vn, t]) => [byVarName.get(vn)!, t]))
+      let checked = 0
+      for (const [name, spec] of Object.entries<{ select: number[][] | null; values: unknown; atol: unknown }>(g.grads.params)) {
+        const full = `transformer.${name.replace(/^transformer\./, '')}`
+        const ours = flatten(pick(gradOf.get(full)!.arraySync(), spec.select))
+        const ref = flatten(spec.values)
+        const atol = flatten(spec.atol)
+        ours.forEach((x, i) => {
+          const tol = (atol.length === 1 ? atol[0]! : atol[i]!) * factor
+          expect(Math.abs(x - factor * ref[i]!), `${full}[${i}]`).toBeLessThanOrEqual(tol + 1e-9)
+        })
+        checked++
+      }
+      expect(checked).toBeGreaterThan(0)
+      Object.values(grads).forEach((t) => t.dispose())
+      expect(tf.memory().numTensors).toBe(before)
+    })
+
+  it('throws NonFiniteLossError for a micro-batch with no labelled token, freeing what it had computed', () => {
+    const g = tinyGolden()
+    const before = tf.memory().numTensors
+    const good = { inputIds: g.batch.input_ids, labels: g.batch.targets }
+    const empty = { inputIds: g.batch.input_ids, labels: g.batch.targets.map((r: number[]) => r.map(() => -1)) }
+    expect(() => accumulateGradients(model, [good, empty])).toThrow(NonFiniteLossError)
+    expect(() => accumulateGradients(model, [good, empty])).toThrow(/micro-batch 1 is NaN/)
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('refuses an empty list and an unknown reduction', () => {
+    expect(() => accumulateGradients(model, [])).toThrow(/no micro-batches/)
+    const g = tinyGolden()
+    // @ts-expect-error: checking the run-time guard
+    expect(() => accumulateGradients(model, [{ inputIds: g.batch.input_ids, labels: g.batch.targets }], 'max')).toThrow(/'sum' or 'mean'/)
+  })
+})
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function pick(arr: any, sel: number[][] | null): any {
+  if (!sel) return arr
+  const [first, ...rest] = sel
+  return first!.map((i) => pick(arr[i], rest.length ? rest : null))
+}
+
+function flatten(x: unknown): number[] {
+  return Array.isArray(x) ? x.flatMap(flatten) : [x as number]
+}
