@@ -19,7 +19,7 @@ export interface DownloadProgress {
 export interface HubOptions {
   /** Branch, tag or commit. Default `main`. */
   revision?: string
-  /** Cache root (Hugging Face layout). Default: see {@link defaultHubCacheDir}. */
+  /** Cache root (Hugging Face layout). Default: `defaultHubCacheDir()` from `@dialogpt/core/node` (`HF_HUB_CACHE`, else `HF_HOME/hub`, else `XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`). */
   cacheDir?: string
   /** Use only what is cached; never touch the network. */
   localFilesOnly?: boolean
