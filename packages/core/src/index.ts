@@ -29,4 +29,4 @@ export { dialogptLoss, dialogptPerplexity, DIALOGPT_IGNORE } from './train/objec
 export { OriginalAdam, type OriginalAdamOptions } from './train/original-adam'
 export { clipByGlobalNorm } from './train/clip'
 export { accumulateGradients, NonFiniteLossError, type MicroBatch, type AccumulationReduction, type AccumulatedGradients } from './train/accumulate'
-export { MomentOptimizer, type Moments, type NamedTensor } from './train/moment-optimizer'
+export { MomentOptimizer, type MomentOptimizerOptions, type NamedTensor } from './train/moment-optimizer'

@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { MomentOptimizer, type Moments } from './moment-optimizer'
+import { MomentOptimizer, type MomentOptimizerOptions } from './moment-optimizer'
 
 /** Which tensors weight decay applies to: all of them, or only the matrices (2-D and up). */
 export type DecayScope = 'all' | 'matrices'
 
-export interface AdamWOptions {
-  learningRate: number
-  beta1?: number
-  beta2?: number
-  epsilon?: number
+export interface AdamWOptions extends MomentOptimizerOptions {
   /** Decoupled weight decay (0 = plain Adam). Default 0. */
   weightDecay?: number
   /** Default `'all'`. */
@@ -33,34 +29,23 @@ export class AdamW extends MomentOptimizer {
     return 'AdamW'
   }
 
-  learningRate: number
-  readonly beta1: number
-  readonly beta2: number
-  readonly epsilon: number
   readonly weightDecay: number
   readonly decay: DecayScope
 
   constructor(options: AdamWOptions) {
-    super()
-    this.learningRate = options.learningRate
-    this.beta1 = options.beta1 ?? 0.9
-    this.beta2 = options.beta2 ?? 0.999
-    this.epsilon = options.epsilon ?? 1e-8
+    super(options, 1e-8)
     this.weightDecay = options.weightDecay ?? 0
     this.decay = options.decay ?? 'all'
   }
 
-  protected updateVariable(variable: tf.Variable, grad: tf.Tensor, { m, v }: Moments): void {
+  protected direction(m: tf.Tensor, v: tf.Tensor): tf.Tensor {
     const c1 = 1 - Math.pow(this.beta1, this.step)
     const c2 = 1 - Math.pow(this.beta2, this.step)
-    const wd = this.weightDecay > 0 && (this.decay === 'all' || variable.rank >= 2) ? this.weightDecay : 0
-    const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1))
-    const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2))
-    m.assign(mNew)
-    v.assign(vNew)
-    let update = tf.div(tf.div(mNew, c1), tf.add(tf.sqrt(tf.div(vNew, c2)), this.epsilon))
-    if (wd !== 0) update = tf.add(update, tf.mul(variable, wd))
-    variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)))
+    return tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon))
+  }
+
+  protected decayFor(variable: tf.Variable): number {
+    return this.weightDecay > 0 && (this.decay === 'all' || variable.rank >= 2) ? this.weightDecay : 0
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { MomentOptimizer, type Moments } from './moment-optimizer'
+import { MomentOptimizer, type MomentOptimizerOptions } from './moment-optimizer'
 
-export interface OriginalAdamOptions {
-  learningRate: number
-  /** Default 0.9. */
-  beta1?: number
-  /** Default 0.999. */
-  beta2?: number
-  /** Default 1e-6, the original's. */
-  epsilon?: number
+/** `epsilon` defaults to 1e-6, the original's. */
+export interface OriginalAdamOptions extends MomentOptimizerOptions {
   /** Default 0.01, applied to every tensor (biases and LayerNorms too), as the original's fp32 path does. */
   weightDecay?: number
   /** Per-tensor gradient norm limit; default 1.0. `Infinity` turns clipping off. */
@@ -19,45 +13,38 @@ export interface OriginalAdamOptions {
  * The original DialoGPT fp32 optimiser (a BERT-style Adam), for faithful reproduction: for each
  * parameter tensor on its own, clip its gradient to norm `maxGradNorm`, then
  * `m = β1·m + (1-β1)·g`, `v = β2·v + (1-β2)·g²`, `p -= lr · (m / (√v + ε) + wd · p)` —
- * **no bias correction**, so the first steps move less than AdamW's. Use {@link AdamW} otherwise.
+ * **no bias correction**, so the first steps differ from AdamW's (the very first moves each
+ * element by about 3.16·lr, where AdamW moves it by lr). Use {@link AdamW} otherwise.
  */
 export class OriginalAdam extends MomentOptimizer {
   static get className(): string {
     return 'OriginalAdam'
   }
 
-  learningRate: number
-  readonly beta1: number
-  readonly beta2: number
-  readonly epsilon: number
   readonly weightDecay: number
   readonly maxGradNorm: number
 
   constructor(options: OriginalAdamOptions) {
-    super()
-    this.learningRate = options.learningRate
-    this.beta1 = options.beta1 ?? 0.9
-    this.beta2 = options.beta2 ?? 0.999
-    this.epsilon = options.epsilon ?? 1e-6
+    super(options, 1e-6)
     this.weightDecay = options.weightDecay ?? 0.01
     this.maxGradNorm = options.maxGradNorm ?? 1
     if (!(this.maxGradNorm > 0)) throw new RangeError(`OriginalAdam: maxGradNorm must be positive, got ${this.maxGradNorm}`)
   }
 
-  protected updateVariable(variable: tf.Variable, grad: tf.Tensor, { m, v }: Moments): void {
-    let g: tf.Tensor = grad
-    if (Number.isFinite(this.maxGradNorm)) {
-      const norm = Math.sqrt(tf.sum(tf.square(grad)).dataSync()[0]!)
-      const coef = this.maxGradNorm / (norm + 1e-6)
-      if (coef < 1) g = tf.mul(grad, coef)
-    }
-    const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1))
-    const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))
-    m.assign(mNew)
-    v.assign(vNew)
-    let update = tf.div(mNew, tf.add(tf.sqrt(vNew), this.epsilon))
-    if (this.weightDecay !== 0) update = tf.add(update, tf.mul(variable, this.weightDecay))
-    variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)))
+  /** Clips this tensor's gradient alone to norm `maxGradNorm` (PyTorch's `clip_grad_norm_` rule). */
+  protected override prepareGradient(grad: tf.Tensor): tf.Tensor {
+    if (!Number.isFinite(this.maxGradNorm)) return grad
+    const norm = Math.sqrt(tf.sum(tf.square(grad)).dataSync()[0]!)
+    const coef = this.maxGradNorm / (norm + 1e-6)
+    return coef < 1 ? tf.mul(grad, coef) : grad
+  }
+
+  protected direction(m: tf.Tensor, v: tf.Tensor): tf.Tensor {
+    return tf.div(m, tf.add(tf.sqrt(v), this.epsilon))
+  }
+
+  protected decayFor(): number {
+    return this.weightDecay
   }
 
   override getConfig(): tf.serialization.ConfigDict {
