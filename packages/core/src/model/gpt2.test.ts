@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeShared } from '../../../../test/shared'
+import { beyondTolerance, gradientByGoldenName, selectGolden } from '../testing/golden-compare'
 import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
 import { disposeCache, type GPT2 } from './gpt2'
 
@@ -58,16 +59,12 @@ for (const backend of ['cpu', 'wasm']) describeShared(`GPT2 on ${backend} agains
     const params = model.parameters()
     const { value, grads } = tf.variableGrads(() => model.loss(tokens, tokens), [...params.values()])
     value.dispose()
-    const byVarName = new Map([...params].map(([name, v]) => [v.name, name]))
-    const gradOf = new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g]))
+    const gradOf = gradientByGoldenName(model, grads)
     for (const [name, spec] of Object.entries<{ shape: number[]; select: number[][] | null; values: unknown; atol: unknown }>(golden.grads.params)) {
-      const full = `transformer.${name.replace(/^transformer\./, '')}`
-      const g = gradOf.get(full)!
-      expect(g.shape, full).toEqual(spec.shape)
-      const arr = g.arraySync()
-      const pick = select(arr, spec.select)
-      const diffs = compareNested(pick, spec.values, spec.atol)
-      expect(diffs, `${full}: first elements beyond tolerance`).toEqual([])
+      const g = gradOf(name)
+      expect(g.shape, name).toEqual(spec.shape)
+      const diffs = beyondTolerance(selectGolden(g.arraySync(), spec.select), spec.values, spec.atol)
+      expect(diffs, `${name}: first elements beyond tolerance`).toEqual([])
     }
     for (const g of Object.values(grads)) g.dispose()
   })
@@ -155,20 +152,4 @@ function argmax(v: ArrayLike<number>): number {
   let best = 0
   for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i
   return best
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function select(arr: any, sel: number[][] | null): any {
-  if (!sel) return arr
-  const [first, ...rest] = sel
-  return first!.map((i) => select(arr[i], rest.length ? rest : null))
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function compareNested(ours: any, theirs: any, atol: any, path = ''): string[] {
-  if (typeof theirs === 'number') {
-    const tol = typeof atol === 'number' ? atol : 0
-    return Math.abs(ours - theirs) <= tol ? [] : [`${path}: ${ours} vs ${theirs} (atol ${tol})`]
-  }
-  return (theirs as unknown[]).flatMap((t, i) => compareNested(ours[i], t, Array.isArray(atol) ? atol[i] : atol, `${path}[${i}]`)).slice(0, 5)
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeShared } from '../../../../test/shared'
 import type { GPT2 } from '../model/gpt2'
+import { beyondTolerance, gradientByGoldenName, selectGolden } from '../testing/golden-compare'
 import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
 import { accumulateGradients, NonFiniteLossError } from './accumulate'
 
@@ -23,18 +24,12 @@ describeShared('gradient accumulation over micro-batches, against the gpt2-tiny 
       const { grads, losses } = accumulateGradients(model, rows, reduction)
       expect(losses).toHaveLength(2)
       expect(Math.abs((losses[0]! + losses[1]!) / 2 - g.forward.loss_mean)).toBeLessThan(1e-5)
-      const byVarName = new Map([...model.parameters()].map(([name, v]) => [v.name, name]))
-      const gradOf = new Map(Object.entries(grads).map(([vn, t]) => [byVarName.get(vn)!, t]))
+      const gradOf = gradientByGoldenName(model, grads)
       let checked = 0
       for (const [name, spec] of Object.entries<{ select: number[][] | null; values: unknown; atol: unknown }>(g.grads.params)) {
-        const full = `transformer.${name.replace(/^transformer\./, '')}`
-        const ours = flatten(pick(gradOf.get(full)!.arraySync(), spec.select))
-        const ref = flatten(spec.values)
-        const atol = flatten(spec.atol)
-        ours.forEach((x, i) => {
-          const tol = (atol.length === 1 ? atol[0]! : atol[i]!) * factor
-          expect(Math.abs(x - factor * ref[i]!), `${full}[${i}]`).toBeLessThanOrEqual(tol + 1e-9)
-        })
+        // |ours / factor - reference| <= atol, i.e. |ours - factor · reference| <= factor · atol.
+        const scaled = tf.tidy(() => tf.div(gradOf(name), factor).arraySync())
+        expect(beyondTolerance(selectGolden(scaled, spec.select), spec.values, spec.atol), name).toEqual([])
         checked++
       }
       expect(checked).toBeGreaterThan(0)
@@ -59,14 +54,3 @@ describeShared('gradient accumulation over micro-batches, against the gpt2-tiny 
     expect(() => accumulateGradients(model, [{ inputIds: g.batch.input_ids, labels: g.batch.targets }], 'max')).toThrow(/'sum' or 'mean'/)
   })
 })
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function pick(arr: any, sel: number[][] | null): any {
-  if (!sel) return arr
-  const [first, ...rest] = sel
-  return first!.map((i) => pick(arr[i], rest.length ? rest : null))
-}
-
-function flatten(x: unknown): number[] {
-  return Array.isArray(x) ? x.flatMap(flatten) : [x as number]
-}

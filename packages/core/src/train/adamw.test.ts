@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeShared } from '../../../../test/shared'
 import type { GPT2 } from '../model/gpt2'
+import { beyondTolerance, selectGolden } from '../testing/golden-compare'
 import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
 import { AdamW } from './adamw'
 import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
@@ -47,23 +48,10 @@ for (const wd of [0, 0.1])
       const expected = golden.adamw.params_after_step[`wd_${wd.toFixed(1)}`]
       for (const [name, spec] of Object.entries<{ select: number[][] | null; values: unknown; atol: unknown }>(expected)) {
         const arr = params.get(name)!.arraySync()
-        const bad = compare(pick(arr, spec.select), spec.values, spec.atol)
+        const bad = beyondTolerance(selectGolden(arr, spec.select), spec.values, spec.atol)
         expect(bad, name).toEqual([])
       }
       opt.dispose()
       expect(tf.memory().numTensors).toBe(before)
     })
   })
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function pick(arr: any, sel: number[][] | null): any {
-  if (!sel) return arr
-  const [first, ...rest] = sel
-  return first!.map((i) => pick(arr[i], rest.length ? rest : null))
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function compare(ours: any, theirs: any, atol: any, path = ''): string[] {
-  if (typeof theirs === 'number') return Math.abs(ours - theirs) <= (typeof atol === 'number' ? atol : 0) ? [] : [`${path}: ${ours} vs ${theirs}`]
-  return (theirs as unknown[]).flatMap((t, i) => compare(ours[i], t, Array.isArray(atol) ? atol[i] : atol, `${path}[${i}]`)).slice(0, 5)
-}
