@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsup.base'
 
-export default packageConfig()
+export default packageConfig({ entry: { index: 'src/index.ts', node: 'src/node.ts' } })

@@ -30,3 +30,16 @@ export { OriginalAdam, type OriginalAdamOptions } from './train/original-adam'
 export { clipByGlobalNorm } from './train/clip'
 export { accumulateGradients, NonFiniteLossError, type MicroBatch, type AccumulationReduction, type AccumulatedGradients } from './train/accumulate'
 export { MomentOptimizer, type MomentOptimizerOptions, type NamedTensor } from './train/moment-optimizer'
+export {
+  Trainer,
+  TrainingDivergedError,
+  type TrainerOptions,
+  type TrainerCallbacks,
+  type TrainingData,
+  type ScheduleOption,
+  type StepEvent,
+  type EvaluationEvent,
+  type FitOptions,
+  type FitResult,
+} from './train/trainer'
+export type { TrainerState, LoadedCheckpoint } from './train/trainer-checkpoint'

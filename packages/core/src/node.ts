@@ -7,3 +7,13 @@
 export { hubFile, type HubOptions, type DownloadProgress } from './hub/download'
 export { defaultHubCacheDir, repoFolder } from './hub/cache-layout'
 export { readPretrained, WEIGHT_FILES, type FromPretrainedOptions, type PretrainedFiles } from './load/from-pretrained'
+export {
+  readTrainerCheckpoint,
+  listTrainerCheckpoints,
+  latestTrainerCheckpoint,
+  restoreTrainerCheckpoint,
+  writeTrainerCheckpoint,
+  TRAINER_CHECKPOINT_FORMAT,
+  type TrainerState,
+  type LoadedCheckpoint,
+} from './train/trainer-checkpoint'

@@ -1,10 +1,10 @@
 /**
  * @packageDocumentation
- * `@dialogpt/data`: DialoGPT's training data. So far: the paper's filters as pure functions with a
- * counting pipeline, and the example encoding of the original
- * `prepro.py` (turns joined by eos, per-turn loss weights, windowing of long sessions, reversed
- * data for the backward model) and its `train.tsv` format. Reddit readers, trees, the
- * blandness counting pass, lazy-loading store and batching are not implemented yet.
+ * `@dialogpt/data`: DialoGPT's training data — the paper's filters as pure functions with a
+ * counting pipeline, the example encoding of the original `prepro.py` (turns joined by eos,
+ * per-turn loss weights, windowing of long sessions, reversed data for the backward model) and its
+ * `train.tsv` format, and length-bucketed, seeded, resumable batching. The file-system parts (the
+ * token store, Reddit dump readers) are in `@dialogpt/data/node`.
  */
 export { makeFeature, makeFeatures, EOS, IGNORE, type Feature } from './encode/feature'
 export { parseTurn, parseTsvLine, formatTsvLine, tsvLineToFeatures, type WeightedTurn, type EncodeOptions } from './encode/tsv'
@@ -25,3 +25,7 @@ export {
 } from './filters/filters'
 export { filterPipeline, type FilterPipeline } from './filters/pipeline'
 export type { Instance, Filter, FilterResult } from './filters/instance'
+export { MemoryExamples, asExampleSource, unpadded, type ExampleSource, type TrainingExample } from './store/example'
+export { Batcher, padBatch, type Batch, type BatchPosition, type BatcherOptions } from './batching/batcher'
+export { seededRandom, shuffleInPlace } from './batching/seeded-random'
+export { crc32 } from './store/crc32'

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs-core'
+import type { BatchPosition } from '@dialogpt/data'
+import { CheckpointError } from '../checkpoint/errors'
+import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
+import type { GPT2 } from '../model/gpt2'
+import type { MomentOptimizer } from './moment-optimizer'
+
+/** `trainer-state.json`'s format name; bumped when the layout changes. */
+export const TRAINER_CHECKPOINT_FORMAT = 'dialogpt-trainer-checkpoint'
+const VERSION = 1
+
+/** Everything besides tensors that a resumed run needs to continue exactly. */
+export interface TrainerState {
+  /** Optimiser updates made. */
+  step: number
+  /** The next batch to read. */
+  position: BatchPosition
+  /** The batch shuffling seed (the only randomness in training; with it and `position` the data order is restored). */
+  seed: number
+  /** Labelled tokens trained on so far. */
+  tokens: number
+  /** Training time so far, in milliseconds (excluding time spent in checkpoints and evaluation). */
+  elapsedMs: number
+  optimizer: { kind: string; step: number }
+  /** Best validation loss so far and how many evaluations since it improved (early stopping). */
+  bestValidLoss: number | null
+  evaluationsWithoutImprovement: number
+  /** Informational: the options the run was started with. */
+  options: Record<string, unknown>
+}
+
+interface StateFile extends TrainerState {
+  format: typeof TRAINER_CHECKPOINT_FORMAT
+  version: number
+  /** SHA-256 and size of every other file in the directory, checked on load. */
+  files: Record<string, { bytes: number; sha256: string }>
+}
+
+/** A checkpoint read back and verified. */
+export interface LoadedCheckpoint {
+  dir: string
+  state: TrainerState
+  weights: Map<string, { shape: number[]; data: Float32Array }>
+  /** `<parameter>/m` and `<parameter>/v` by Hugging Face parameter name. */
+  moments: Map<string, { shape: number[]; data: Float32Array }>
+}
+
+const STEP_DIR = /^step-(\d+)$/
+
+/** `<root>/checkpoints/step-00000100`. */
+export function checkpointName(step: number): string {
+  return `step-${String(step).padStart(8, '0')}`
+}
+
+async function node() {
+  const fs = await import('node:fs/promises')
+  const path = await import('node:path')
+  const { createHash } = await import('node:crypto')
+  return { fs, path, sha256: (b: Uint8Array) => createHash('sha256').update(b).digest('hex') }
+}
+
+/**
+ * Writes a checkpoint directory atomically: every file goes into a temporary directory, the
+ * state file (with the SHA-256 of every other file) last, then the directory is renamed into place.
+ * Files: `config.json` + `model.safetensors` (Hugging Face names: loadable by `fromPretrained` and
+ * by transformers), `optimizer.safetensors` (moments), `trainer-state.json`. Returns the path.
+ */
+export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2, optimizer: MomentOptimizer, state: TrainerState): Promise<string> {
+  const { fs, path, sha256 } = await node()
+  await fs.mkdir(checkpointsDir, { recursive: true })
+  const name = checkpointName(state.step)
+  const final = path.join(checkpointsDir, name)
+  const temp = path.join(checkpointsDir, `.${name}.tmp-${process.pid}-${Date.now()}`)
+  await fs.mkdir(temp)
+  try {
+    const files: Record<string, Uint8Array> = {}
+    files['model.safetensors'] = writeSafetensors(await model.weights())
+    const byVariable = new Map([...model.parameters()].map(([hf, v]) => [v.name, hf]))
+    const moments: [string, { shape: number[]; data: Float32Array }][] = []
+    for (const { name: key, tensor } of await optimizer.getWeights()) {
+      if (key === 'step') {
+        tensor.dispose()
+        continue
+      }
+      const cut = key.lastIndexOf('/')
+      const hf = byVariable.get(key.slice(0, cut))
+      if (!hf) throw new Error(`optimizer state '${key}' belongs to no parameter of this model`)
+      moments.push([`${hf}/${key.slice(cut + 1)}`, { shape: tensor.shape.slice(), data: (await tensor.data()) as Float32Array }])
+    }
+    files['optimizer.safetensors'] = writeSafetensors(moments)
+    const config = { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
+    files['config.json'] = new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`)
+    const listing: StateFile['files'] = {}
+    for (const [file, bytes] of Object.entries(files)) {
+      const handle = await fs.open(path.join(temp, file), 'w')
+      await handle.write(bytes)
+      await handle.sync()
+      await handle.close()
+      listing[file] = { bytes: bytes.length, sha256: sha256(bytes) }
+    }
+    const stateFile: StateFile = { format: TRAINER_CHECKPOINT_FORMAT, version: VERSION, ...state, files: listing }
+    await fs.writeFile(path.join(temp, 'trainer-state.json'), `${JSON.stringify(stateFile, null, 2)}\n`)
+    await fs.rm(final, { recursive: true, force: true })
+    await fs.rename(temp, final)
+    return final
+  } catch (error) {
+    await fs.rm(temp, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** Checkpoint directories under `checkpointsDir`, newest (highest step) first. Temporary directories are ignored. */
+export async function listTrainerCheckpoints(checkpointsDir: string): Promise<{ dir: string; step: number }[]> {
+  const { fs, path } = await node()
+  let names: string[]
+  try {
+    names = await fs.readdir(checkpointsDir)
+  } catch {
+    return []
+  }
+  return names
+    .map((n) => ({ n, m: STEP_DIR.exec(n) }))
+    .filter((x) => x.m)
+    .map((x) => ({ dir: path.join(checkpointsDir, x.n), step: Number(x.m![1]) }))
+    .sort((a, b) => b.step - a.step)
+}
+
+/**
+ * Reads and verifies a checkpoint directory: the state file must be complete, and every file it
+ * lists must exist with the recorded size and SHA-256. Anything else is a {@link CheckpointError}
+ * that names the file.
+ */
+export async function readTrainerCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const { fs, path, sha256 } = await node()
+  const statePath = path.join(dir, 'trainer-state.json')
+  let state: StateFile
+  try {
+    state = JSON.parse(await fs.readFile(statePath, 'utf8')) as StateFile
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    throw new CheckpointError(missing ? 'truncated' : 'corrupt', `${statePath}: ${missing ? 'missing (the checkpoint was not completely written)' : 'not valid JSON'}`, { file: statePath })
+  }
+  if (state.format !== TRAINER_CHECKPOINT_FORMAT || state.version !== VERSION) throw new CheckpointError('unsupported', `${statePath}: not a version-${VERSION} trainer checkpoint`, { file: statePath })
+  const bytes: Record<string, Uint8Array> = {}
+  for (const [file, want] of Object.entries(state.files ?? {})) {
+    const p = path.join(dir, file)
+    let data: Uint8Array
+    try {
+      data = await fs.readFile(p)
+    } catch {
+      throw new CheckpointError('truncated', `${p}: missing from the checkpoint`, { file: p })
+    }
+    if (data.length !== want.bytes) throw new CheckpointError('truncated', `${p}: ${data.length} bytes, the checkpoint recorded ${want.bytes} (truncated or partial)`, { file: p })
+    if (sha256(data) !== want.sha256) throw new CheckpointError('corrupt', `${p}: SHA-256 differs from the one recorded in trainer-state.json (corrupted)`, { file: p })
+    bytes[file] = data
+  }
+  for (const need of ['model.safetensors', 'optimizer.safetensors']) if (!bytes[need]) throw new CheckpointError('truncated', `${path.join(dir, need)}: not listed in trainer-state.json`, { file: path.join(dir, need) })
+  const float = (file: string) => {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>()
+    for (const [name, t] of readSafetensors(bytes[file]!).tensors) out.set(name, { shape: t.shape, data: t.data as Float32Array })
+    return out
+  }
+  const { files: _files, format: _format, version: _version, ...rest } = state
+  return { dir, state: rest, weights: float('model.safetensors'), moments: float('optimizer.safetensors') }
+}
+
+/**
+ * The newest checkpoint under `checkpointsDir` that reads back intact. Damaged or partial ones are
+ * skipped and reported through `onSkip` (with the error that names the bad file); they are not deleted.
+ */
+export async function latestTrainerCheckpoint(checkpointsDir: string, onSkip: (dir: string, error: Error) => void = () => undefined): Promise<LoadedCheckpoint | null> {
+  for (const { dir } of await listTrainerCheckpoints(checkpointsDir)) {
+    try {
+      return await readTrainerCheckpoint(dir)
+    } catch (error) {
+      onSkip(dir, error as Error)
+    }
+  }
+  return null
+}
+
+/** Puts a checkpoint's weights and moments into `model` and `optimizer` (names and shapes checked). */
+export async function restoreTrainerCheckpoint(checkpoint: LoadedCheckpoint, model: GPT2, optimizer: MomentOptimizer): Promise<void> {
+  const params = model.parameters()
+  for (const [name, variable] of params) {
+    const w = checkpoint.weights.get(name)
+    if (!w) throw new CheckpointError('missing-record', `${checkpoint.dir}/model.safetensors: no tensor '${name}' (the checkpoint is from another model shape)`, { tensor: name })
+    if (w.shape.join() !== variable.shape.join()) throw new CheckpointError('size-mismatch', `${checkpoint.dir}/model.safetensors: '${name}' is [${w.shape}] but the model has [${variable.shape}]`, { tensor: name })
+    tf.tidy(() => variable.assign(tf.tensor(w.data, w.shape, 'float32')))
+  }
+  const state: { name: string; tensor: tf.Tensor }[] = [{ name: 'step', tensor: tf.scalar(checkpoint.state.optimizer.step, 'int32') }]
+  for (const [key, t] of checkpoint.moments) {
+    const cut = key.lastIndexOf('/')
+    const variable = params.get(key.slice(0, cut))
+    if (!variable) throw new CheckpointError('missing-record', `${checkpoint.dir}/optimizer.safetensors: '${key}' belongs to no parameter of this model`, { tensor: key })
+    state.push({ name: `${variable.name}/${key.slice(cut + 1)}`, tensor: tf.tensor(t.data, t.shape, 'float32') })
+  }
+  await optimizer.setWeights(state)
+  for (const { tensor } of state) tensor.dispose()
+}
+
+/** Deletes all but the newest `keep` checkpoints (and never `protect`). */
+export async function pruneTrainerCheckpoints(checkpointsDir: string, keep: number, protect?: string): Promise<void> {
+  const { fs } = await node()
+  const all = await listTrainerCheckpoints(checkpointsDir)
+  for (const { dir } of all.slice(keep)) if (dir !== protect) await fs.rm(dir, { recursive: true, force: true })
+}
