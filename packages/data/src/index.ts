@@ -7,7 +7,7 @@
  * token store, Reddit dump readers) are in `@dialogpt/data/node`.
  */
 export { makeFeature, makeFeatures, EOS, IGNORE, type Feature } from './encode/feature'
-export { parseTurn, parseTsvLine, formatTsvLine, tsvLineToFeatures, type WeightedTurn, type EncodeOptions } from './encode/tsv'
+export { parseTurn, parseTsvLine, formatTsvLine, tsvLineToFeatures, turnsToFeatures, type WeightedTurn, type EncodeOptions } from './encode/tsv'
 export {
   urlFilter,
   repetitionFilter,
@@ -29,3 +29,11 @@ export { MemoryExamples, asExampleSource, unpadded, type ExampleSource, type Tra
 export { Batcher, padBatch, type Batch, type BatchPosition, type BatcherOptions } from './batching/batcher'
 export { seededRandom, shuffleInPlace } from './batching/seeded-random'
 export { crc32 } from './store/crc32'
+export { commentFromRow, parseCommentLine, type RedditComment, type CommentParseResult } from './reddit/comment'
+export { commentRule, minimalNormSentence } from './reddit/extract'
+export { threadSessions, type RedditSession, type SessionOptions } from './reddit/sessions'
+export { gptNormSentence, tweetTokenizeCased } from './reddit/gpt-norm'
+export { TrigramCounter } from './reddit/trigram-counter'
+export { emptyReport, type PrepareReport } from './reddit/prepare-report'
+export type { MalformedLine } from './reddit/malformed'
+export { formatPrepareReport } from './reddit/report-format'

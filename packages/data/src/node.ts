@@ -1,8 +1,25 @@
 /**
  * @packageDocumentation
- * `@dialogpt/data/node`: the file-system side of `@dialogpt/data` — the lazy-loading token store.
+ * `@dialogpt/data/node`: the file-system side of `@dialogpt/data` — the lazy-loading token store,
+ * streaming readers for Reddit dumps (zstd, bzip2, xz, gzip, plain; BigQuery rows), grouping by
+ * thread with spill to disk, and `prepareStore`, the whole pipeline from dumps to a store with a
+ * filter report.
  */
 export { StoreWriter, writeStore, type StoreWriterOptions } from './store/store-writer'
 export { TokenStore } from './store/token-store'
 export { StoreError, type StoreErrorCode } from './store/store-error'
 export { STORE_FORMAT, STORE_VERSION, type StoreManifest } from './store/manifest'
+export { readDump, readDumpLines, detectCompression, type Compression, type DumpLine } from './reddit/open-dump'
+export { readComments, type MalformedLine, type ReadCounts } from './reddit/read-comments'
+export { groupByThread, type GroupOptions } from './reddit/group-threads'
+export { DumpError, type DumpErrorCode } from './reddit/dump-error'
+export {
+  prepareSessions,
+  prepareStore,
+  paperFilters,
+  type PrepareOptions,
+  type PrepareStoreOptions,
+  type PreparedSession,
+  type FilterOptions,
+  type InputFormat,
+} from './reddit/prepare'

@@ -1,10 +1,14 @@
 import { ready } from '../index'
 import { generateCommand, GENERATE_USAGE } from './generate'
+import { prepareCommand, PREPARE_USAGE } from './prepare'
+import { trainCommand, TRAIN_USAGE } from './train'
 import { processIo, UsageError, type CliIo } from './io'
 
 export const USAGE = `Usage: dialogpt <command> [options]
 
 Commands:
+  prepare      build a training store from Reddit dumps, train.tsv or JSON dialogues, with a filter report
+  train        fine-tune or train a model, with checkpoints and exact resume
   generate     generate replies with greedy, beam, sampling or MMI decoding
   backend      print the TensorFlow.js backend this machine uses, and why
 
@@ -20,6 +24,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'generate':
         if (!rest.includes('--help') && !rest.includes('-h')) await ready
         return await generateCommand(rest, io)
+      case 'prepare':
+        return await prepareCommand(rest, io, io === processIo && process.stderr.isTTY === true)
+      case 'train':
+        if (!rest.includes('--help') && !rest.includes('-h')) await ready
+        return await trainCommand(rest, io, io === processIo && process.stderr.isTTY === true)
       case 'backend': {
         const report = await ready
         io.stdout(`${JSON.stringify(report, null, 2)}\n`)
@@ -37,7 +46,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
     io.stderr(`dialogpt: ${(error as Error).message}\n`)
-    if (usage) io.stderr(`\n${command === 'generate' ? GENERATE_USAGE : USAGE}`)
+    const usages: Record<string, string> = { generate: GENERATE_USAGE, prepare: PREPARE_USAGE, train: TRAIN_USAGE }
+    if (usage) io.stderr(`\n${usages[command ?? ''] ?? USAGE}`)
     return usage ? 2 : 1
   }
 }

@@ -363,12 +363,31 @@ const embed = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
  * transposed product directly.
  */
 function tiedHead(h: tf.Tensor2D, wte: tf.Tensor): tf.Tensor2D {
-  if (tf.getBackend() === 'wasm') return tf.transpose(tf.matMul(wte as tf.Tensor2D, tf.transpose(h))) as tf.Tensor2D
+  if (tf.getBackend() === 'wasm') return tf.transpose(untransposedMatMul(wte as tf.Tensor2D, tf.transpose(h))) as tf.Tensor2D
   return tf.matMul(h, wte as tf.Tensor2D, false, true)
 }
 
+/**
+ * `a · b` whose gradients are also untransposed products (`dy · bᵀ` and `aᵀ · dy` with explicit
+ * transposes), where tfjs's own gradient uses transpose flags. On wasm, flagged matmuls miss
+ * XNNPACK and run a scalar loop: for GPT-2 training this turns the backward pass's big matmuls
+ * (the tied head's above all) from the slow path into the fast one.
+ */
+const untransposedMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+  save([a, b])
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [x, w] = saved as [tf.Tensor2D, tf.Tensor2D]
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(w)), tf.matMul(tf.transpose(x), dy as tf.Tensor2D)]
+    },
+  }
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D
+
 function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.add(tf.matMul(x, weight as tf.Tensor2D), bias)
+  const product = tf.getBackend() === 'wasm' ? untransposedMatMul(x, weight as tf.Tensor2D) : tf.matMul(x, weight as tf.Tensor2D)
+  return tf.add(product, bias)
 }
 
 function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {

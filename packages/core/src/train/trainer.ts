@@ -219,6 +219,11 @@ export class Trainer {
     return { tokensPerBatch, batchSize: batchSize ?? (tokensPerBatch === undefined ? 4 : undefined), maxLength: maxLength ?? this.model.config.n_positions }
   }
 
+  /** Optimiser steps in one epoch (its batches / `gradientAccumulation`; fractional when they do not divide). */
+  stepsPerEpoch(epoch = 0): number {
+    return this.batcher.batchesIn(epoch) / (this.options.gradientAccumulation ?? 1)
+  }
+
   /** Optimiser steps made so far. */
   get step(): number {
     return this.state.step

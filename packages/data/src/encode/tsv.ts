@@ -62,8 +62,17 @@ export interface EncodeOptions {
  * or keep two turns if asked, and cut into windowed features. Lines with fewer than two turns give none.
  */
 export function tsvLineToFeatures(line: string, options: EncodeOptions = {}): Feature[] {
-  let turns = parseTsvLine(line)
-  if (turns[turns.length - 1]!.weight === 0) turns = turns.slice(0, -1)
+  return turnsToFeatures(parseTsvLine(line), options)
+}
+
+/**
+ * Weighted turns → windowed features, as `prepro.py` treats a parsed line: a zero-weight target is
+ * dropped, `twoTurn` keeps two turns, each turn is tokenized on its own, `reverse` reverses turns
+ * and weights (backward-model data). Fewer than two turns give none.
+ */
+export function turnsToFeatures(weighted: readonly WeightedTurn[], options: EncodeOptions = {}): Feature[] {
+  let turns = [...weighted]
+  if (turns.length > 0 && turns[turns.length - 1]!.weight === 0) turns = turns.slice(0, -1)
   if (options.twoTurn) turns = turns.slice(0, 2)
   if (turns.length < 2) return []
   const toIds = options.encode ?? ((text: string) => encode(text, { disallowedSpecial: new Set() }))

@@ -14,8 +14,8 @@ export interface StoreWriterOptions {
   dtype?: 'uint16' | 'int32'
   /** Replace a complete store already at the destination. Default false (refuse). */
   overwrite?: boolean
-  /** Stored in the manifest's `meta`. */
-  meta?: Record<string, unknown>
+  /** Stored in the manifest's `meta` (a function is called when the store is finished). */
+  meta?: Record<string, unknown> | (() => Record<string, unknown>)
 }
 
 interface OpenShard {
@@ -43,7 +43,7 @@ export class StoreWriter {
   private constructor(
     readonly dir: string,
     private readonly temp: string,
-    private readonly options: Required<Omit<StoreWriterOptions, 'meta'>> & { meta: Record<string, unknown> },
+    private readonly options: Required<StoreWriterOptions>,
   ) {}
 
   /** Starts a store at `dir` (refused if a store is already there, unless `overwrite`). */
@@ -133,7 +133,7 @@ export class StoreWriter {
       labelledTokens: this.labelledTokens,
       index: { file: 'index.bin', bytes: index.length, sha256: createHash('sha256').update(index).digest('hex') },
       shards: this.done,
-      meta: this.options.meta,
+      meta: typeof this.options.meta === 'function' ? this.options.meta() : this.options.meta,
     }
     await writeFile(join(this.temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     if (existsSync(this.dir)) {

@@ -1,0 +1,74 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { RedditComment } from './comment'
+
+export interface GroupOptions {
+  /** Comments held in memory before grouping spills to disk. Default 500,000. */
+  maxInMemory?: number
+  /** Partition files when spilling. Default 256. */
+  partitions?: number
+  /** Where spill files go. Default the OS temp directory. */
+  tmpDir?: string
+}
+
+function partitionOf(linkId: string, partitions: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < linkId.length; i++) h = Math.imul(h ^ linkId.charCodeAt(i), 0x01000193) >>> 0
+  return h % partitions
+}
+
+/**
+ * Groups comments by thread (`linkId`) without needing the input in memory: up to `maxInMemory`
+ * comments are grouped in memory; past that, everything is spilled to `partitions` files by a hash
+ * of the thread id, and each partition is grouped in turn, so memory holds about
+ * `input / partitions` comments. Threads come out in no particular order; comments within a thread
+ * in input order. Spill files are removed when done (also on error).
+ */
+export async function* groupByThread(comments: AsyncIterable<RedditComment>, options: GroupOptions = {}): AsyncGenerator<RedditComment[]> {
+  const maxInMemory = options.maxInMemory ?? 500_000
+  const partitions = options.partitions ?? 256
+  let groups = new Map<string, RedditComment[]>()
+  let held = 0
+  let spill: { dir: string; files: WriteStream[] } | null = null
+  const write = (stream: WriteStream, line: string) => (stream.write(line) ? null : new Promise<void>((resolve) => stream.once('drain', () => resolve())))
+  try {
+    for await (const c of comments) {
+      if (!spill) {
+        let g = groups.get(c.linkId)
+        if (!g) groups.set(c.linkId, (g = []))
+        g.push(c)
+        if (++held <= maxInMemory) continue
+        const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'dialogpt-threads-'))
+        spill = { dir, files: Array.from({ length: partitions }, (_, p) => createWriteStream(join(dir, `part-${p}.jsonl`))) }
+        for (const [linkId, list] of groups) for (const x of list) await write(spill.files[partitionOf(linkId, partitions)]!, `${JSON.stringify(x)}\n`)
+        groups = new Map()
+        continue
+      }
+      await write(spill.files[partitionOf(c.linkId, partitions)]!, `${JSON.stringify(c)}\n`)
+    }
+    if (!spill) {
+      yield* groups.values()
+      return
+    }
+    await Promise.all(spill.files.map((f) => new Promise<void>((resolve, reject) => f.end((error?: Error | null) => (error ? reject(error) : resolve())))))
+    for (let p = 0; p < partitions; p++) {
+      const part = new Map<string, RedditComment[]>()
+      for await (const line of createInterface({ input: createReadStream(join(spill.dir, `part-${p}.jsonl`)), crlfDelay: Infinity })) {
+        if (!line) continue
+        const c = JSON.parse(line) as RedditComment
+        let g = part.get(c.linkId)
+        if (!g) part.set(c.linkId, (g = []))
+        g.push(c)
+      }
+      yield* part.values()
+    }
+  } finally {
+    if (spill) {
+      for (const f of spill.files) f.destroy()
+      await rm(spill.dir, { recursive: true, force: true })
+    }
+  }
+}

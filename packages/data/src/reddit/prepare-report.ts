@@ -1,0 +1,27 @@
+import type { MalformedLine } from './malformed'
+
+/** The filter report. `lines = comments + malformed`; `sessions = kept + Σ dropped`. */
+export interface PrepareReport {
+  /** Input records: dump lines (or JSON rows), TSV lines, or dialogues. */
+  lines: number
+  /** Records that parsed. */
+  comments: number
+  malformed: number
+  /** Comments removed before trees were built (deleted, quoting, under 2 words), by reason. */
+  commentsDropped: Record<string, number>
+  /** Candidate sessions (root-to-leaf paths, TSV lines, dialogues). */
+  sessions: number
+  kept: number
+  /** Sessions dropped, by the reason of the first rule that dropped them. */
+  dropped: Record<string, number>
+  /** Training examples written (after windowing); set by {@link prepareStore}. */
+  examples: number
+  /** The first 20 malformed lines, with file and line. */
+  malformedSamples: MalformedLine[]
+}
+
+/** A report with every count at zero. */
+export function emptyReport(): PrepareReport {
+  return { lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] }
+}
+

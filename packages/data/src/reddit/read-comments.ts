@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises'
+import { commentFromRow, parseCommentLine, type RedditComment } from './comment'
+import { DumpError } from './dump-error'
+import type { MalformedLine } from './malformed'
+import { readDumpLines } from './open-dump'
+
+export type { MalformedLine } from './malformed'
+
+/** Running counts of a read. */
+export interface ReadCounts {
+  lines: number
+  comments: number
+  malformed: number
+}
+
+/**
+ * The comments of a dump: Pushshift NDJSON in any compression, or a BigQuery-style JSON array of
+ * rows (as exported for a thread). A line that is not a usable comment is counted in `counts` and
+ * passed to `onMalformed` with its file and line number, and reading goes on.
+ */
+export async function* readComments(file: string, counts: ReadCounts = { lines: 0, comments: 0, malformed: 0 }, onMalformed: (m: MalformedLine) => void = () => undefined): AsyncGenerator<RedditComment> {
+  let first = true
+  for await (const { line, text } of readDumpLines(file)) {
+    if (first && text.trimStart().startsWith('[')) {
+      yield* readRowArray(file, counts, onMalformed)
+      return
+    }
+    first = false
+    counts.lines++
+    const parsed = parseCommentLine(text)
+    if ('error' in parsed) {
+      counts.malformed++
+      onMalformed({ file, line, reason: parsed.error })
+      continue
+    }
+    counts.comments++
+    yield parsed.comment
+  }
+}
+
+async function* readRowArray(file: string, counts: ReadCounts, onMalformed: (m: MalformedLine) => void): AsyncGenerator<RedditComment> {
+  let rows: unknown
+  try {
+    rows = JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    throw new DumpError('bad-format', file, `starts with '[' but is not a JSON array of rows (${(error as Error).message})`)
+  }
+  if (!Array.isArray(rows)) throw new DumpError('bad-format', file, 'is not a JSON array of rows')
+  for (const [i, row] of rows.entries()) {
+    counts.lines++
+    const parsed = commentFromRow(row)
+    if ('error' in parsed) {
+      counts.malformed++
+      onMalformed({ file, line: i + 1, reason: `row ${i + 1}: ${parsed.error}` })
+      continue
+    }
+    counts.comments++
+    yield parsed.comment
+  }
+}

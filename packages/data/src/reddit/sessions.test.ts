@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import type { RedditComment } from './comment'
+import { commentRule } from './extract'
+import { gptNormSentence } from './gpt-norm'
+import { threadSessions } from './sessions'
+import { TrigramCounter } from './trigram-counter'
+
+const c = (id: string, parentId: string, body: string, score = 1): RedditComment => ({ id, parentId, linkId: 'L', body, score })
+const long = Array.from({ length: 31 }, (_, i) => `w${i}`).join(' ')
+
+describe('threadSessions', () => {
+  // L ─ a ─ b ─ d
+  //       │   └ e (31 words)
+  //       └ c
+  const thread = [c('a', 'L', 'root comment here'), c('b', 'a', 'reply to root'), c('c', 'a', 'another reply'), c('d', 'b', 'deeper reply now'), c('e', 'b', long)]
+
+  it('emits a root-to-leaf path per leaf, parents first; a too-long leaf gives nothing', () => {
+    expect(threadSessions(thread).map((s) => s.ids)).toEqual([['a', 'c'], ['a', 'b', 'd']])
+    expect(threadSessions(thread)[1]!.turns).toEqual(['root comment here', 'reply to root', 'deeper reply now'])
+  })
+
+  it('a too-long ancestor cuts the chain there; maxDepth keeps the last turns; minDepth drops short ones', () => {
+    const t = [c('a', 'L', long), c('b', 'a', 'x y'), c('d', 'b', 'p q'), c('f', 'd', 'r s')]
+    expect(threadSessions(t).map((s) => s.ids)).toEqual([['b', 'd', 'f']])
+    expect(threadSessions(t, { maxDepth: 2 }).map((s) => s.ids)).toEqual([['d', 'f']])
+    expect(threadSessions(t, { minDepth: 4 })).toEqual([])
+  })
+
+  it('with leavesOnly false, every comment with a parent chain is a target', () => {
+    expect(threadSessions(thread, { leavesOnly: false }).map((s) => s.ids.join(''))).toEqual(['ab', 'ac', 'abd'])
+  })
+
+  it('stops on a cycle instead of looping', () => {
+    expect(threadSessions([c('x', 'y', 'one two'), c('y', 'x', 'three four')], { leavesOnly: false }).every((s) => s.ids.length === 2)).toBe(true)
+  })
+})
+
+describe('commentRule', () => {
+  it('drops deleted, quoting and one-word comments, as the original extractor', () => {
+    expect(commentRule(c('a', 'L', '[deleted]'))).toEqual({ keep: false, reason: 'deleted' })
+    expect(commentRule(c('a', 'L', '&gt; you said\nno'))).toEqual({ keep: false, reason: 'quote' })
+    expect(commentRule(c('a', 'L', 'yes'))).toEqual({ keep: false, reason: 'too-few-words' })
+    expect(commentRule(c('a', 'L', 'yes\\ \n'))).toEqual({ keep: false, reason: 'too-few-words' })
+    expect(commentRule(c('a', 'L', 'yes indeed'))).toEqual({ keep: true })
+  })
+})
+
+describe('gptNormSentence', () => {
+  it('replaces links, drops hashtags, expands abbreviations, removes odd characters and splits punctuation', () => {
+    expect(gptNormSentence('see https://x.com/a?b=1 now')).toBe('see __url__ now')
+    expect(gptNormSentence('go here:http://a.b #tag ok')).toBe('go here : __url__ ok')
+    expect(gptNormSentence('I left b/c it was w/o heat, w/ you j/k')).toBe('I left because it was without heat , with you just kidding')
+    expect(gptNormSentence("Don't do that!!! It's *really* bad... :)")).toBe("Don't do that ! ! ! It's really bad ... :)")
+    expect(gptNormSentence('Price: $5.50 & more')).toBe('Price : 5.50 more')
+    expect(gptNormSentence('Call 555 123 4567 today')).toBe('Call 555 123 4567 today')
+  })
+})
+
+describe('TrigramCounter', () => {
+  it('counts exactly on a small corpus and never under-counts on a crowded one', () => {
+    const exact = new TrigramCounter()
+    for (let i = 0; i < 5; i++) exact.add('a b c')
+    exact.add('x y z')
+    expect([exact.count('a b c'), exact.count('x y z'), exact.count('n o p')]).toEqual([5, 1, 0])
+    const small = new TrigramCounter(64, 3)
+    const truth = new Map<string, number>()
+    for (let i = 0; i < 2000; i++) {
+      const k = `k${(i * 7919) % 300}`
+      small.add(k)
+      truth.set(k, (truth.get(k) ?? 0) + 1)
+    }
+    for (const [k, n] of truth) expect(small.count(k)).toBeGreaterThanOrEqual(n)
+  })
+})

@@ -1,0 +1,58 @@
+import type { RedditComment } from './comment'
+import { minimalNormSentence } from './extract'
+
+/** One root-to-leaf path of a thread: the turns, oldest first. */
+export interface RedditSession {
+  linkId: string
+  /** Comment ids of the turns, parents before children. */
+  ids: string[]
+  turns: string[]
+  subreddit?: string
+  /** The target (last) comment's score. */
+  score: number | null
+}
+
+export interface SessionOptions {
+  /** Only leaves (comments nobody replied to) are targets, as Microsoft's data. Default true. */
+  leavesOnly?: boolean
+  /** Fewer turns than this and the session is not emitted. Default 2. */
+  minDepth?: number
+  /** At most this many turns (the last ones of the path). Default 5. */
+  maxDepth?: number
+  /** A turn longer than this many words cuts the chain there (the original's `max_len`). Default 30. */
+  maxTurnWords?: number
+}
+
+const wordCount = (text: string) => minimalNormSentence(text).split(/\s+/).filter(Boolean).length
+
+/**
+ * The sessions of one thread, as the original's `get_convo` builds them: for every target comment
+ * (every leaf, with `leavesOnly`), walk up through parent comments, at most `maxDepth` turns; a
+ * comment over `maxTurnWords` words ends the walk (a too-long target gives nothing), and so does a
+ * parent that is not among `comments` (dropped, or the submission). Turns are the comments'
+ * bodies after {@link minimalNormSentence}.
+ */
+export function threadSessions(comments: readonly RedditComment[], options: SessionOptions = {}): RedditSession[] {
+  const { leavesOnly = true, minDepth = 2, maxDepth = 5, maxTurnWords = 30 } = options
+  const byId = new Map<string, RedditComment>()
+  for (const c of comments) byId.set(c.id, c)
+  const parents = new Set(comments.map((c) => c.parentId))
+  const out: RedditSession[] = []
+  const sorted = [...comments].sort((a, b) => (a.parentId < b.parentId ? -1 : a.parentId > b.parentId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (const target of sorted) {
+    if (leavesOnly && parents.has(target.id)) continue
+    const chain: RedditComment[] = []
+    const seen = new Set<string>()
+    let node: RedditComment | undefined = target
+    while (node && chain.length < maxDepth && !seen.has(node.id)) {
+      if (wordCount(node.body) > maxTurnWords) break
+      seen.add(node.id)
+      chain.push(node)
+      node = byId.get(node.parentId)
+    }
+    if (chain.length < minDepth) continue
+    chain.reverse()
+    out.push({ linkId: target.linkId, ids: chain.map((c) => c.id), turns: chain.map((c) => minimalNormSentence(c.body).trim()), subreddit: target.subreddit, score: target.score })
+  }
+  return out
+}
