@@ -1,14 +1,16 @@
 // `pnpm bench [name ...]`: runs the benchmarks (all, or those named) and writes bench/results/*.json.
+import * as data from './data.bench'
 import * as decode from './decode.bench'
 import * as forward from './forward.bench'
 import * as metrics from './metrics.bench'
+import * as train from './train.bench'
 
 interface Bench {
   name: string
   run: () => Promise<Record<string, unknown> | undefined>
 }
 
-const all: Bench[] = [metrics, forward, decode]
+const all: Bench[] = [metrics, data, forward, decode, train]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

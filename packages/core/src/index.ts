@@ -29,7 +29,7 @@ export { dialogptLoss, dialogptPerplexity, DIALOGPT_IGNORE } from './train/objec
 export { OriginalAdam, type OriginalAdamOptions } from './train/original-adam'
 export { clipByGlobalNorm } from './train/clip'
 export { accumulateGradients, NonFiniteLossError, type MicroBatch, type AccumulationReduction, type AccumulatedGradients } from './train/accumulate'
-export { MomentOptimizer, type MomentOptimizerOptions, type NamedTensor } from './train/moment-optimizer'
+export { MomentOptimizer, type MomentOptimizerOptions, type MomentArrays, type NamedTensor } from './train/moment-optimizer'
 export {
   Trainer,
   TrainingDivergedError,

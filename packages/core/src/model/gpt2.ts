@@ -380,7 +380,9 @@ const untransposedMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [x, w] = saved as [tf.Tensor2D, tf.Tensor2D]
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(w)), tf.matMul(tf.transpose(x), dy as tf.Tensor2D)]
+      // The tidy frees the transposed copies at once; otherwise they would live until the whole
+      // backward pass ends (tfjs runs it in one tidy): a copy of every weight matrix at the peak.
+      return tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, tf.transpose(w)), tf.matMul(tf.transpose(x), dy as tf.Tensor2D)])
     },
   }
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D

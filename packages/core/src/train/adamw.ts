@@ -44,6 +44,10 @@ export class AdamW extends MomentOptimizer {
     return tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon))
   }
 
+  protected override hostScales(): [number, number] {
+    return [1 / (1 - Math.pow(this.beta1, this.step)), 1 / (1 - Math.pow(this.beta2, this.step))]
+  }
+
   protected decayFor(variable: tf.Variable): number {
     return this.weightDecay > 0 && (this.decay === 'all' || variable.rank >= 2) ? this.weightDecay : 0
   }

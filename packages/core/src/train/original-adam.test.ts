@@ -26,21 +26,21 @@ function referenceSteps(p0: number[], grads: number[][], o: { lr: number; b1: nu
   return p
 }
 
-it('follows the original fp32 update (per-tensor clipping, no bias correction, decay on every tensor) over three steps', () => {
+it.each([false, true])('follows the original fp32 update (per-tensor clipping, no bias correction, decay on every tensor) over three steps (state on host: %s)', (stateOnHost) => {
   const big = tf.variable(tf.tensor2d([[0.5, -1.2], [2.0, 0.3]]), true, 'oa_big')
   const bias = tf.variable(tf.tensor1d([0.1, -0.4, 0.7]), true, 'oa_bias')
   // Gradients: the matrix's exceed norm 1 (clipped), the bias's stay below (untouched).
   const gBig = [[3, -4, 1, 2], [0.5, 0.5, -2, 6], [-1, 0, 0, 1]]
   const gBias = [[0.1, 0.2, -0.3], [0.05, -0.05, 0.4], [0, 0.2, 0.1]]
   const o = { lr: 1e-2, b1: 0.9, b2: 0.999, eps: 1e-6, wd: 0.01, clip: 1 }
-  const opt = new OriginalAdam({ learningRate: o.lr })
+  const opt = new OriginalAdam({ learningRate: o.lr, stateOnHost })
   const before = tf.memory().numTensors
   for (let s = 0; s < 3; s++) {
     const grads = { oa_big: tf.tensor2d(gBig[s]!, [2, 2]), oa_bias: tf.tensor1d(gBias[s]!) }
     opt.applyGradients(grads)
     Object.values(grads).forEach((g) => g.dispose())
   }
-  expect(tf.memory().numTensors).toBe(before + 4) // two moments for each of the two variables
+  expect(tf.memory().numTensors).toBe(before + (stateOnHost ? 0 : 4)) // two moments for each of the two variables
   const want = { oa_big: referenceSteps([0.5, -1.2, 2.0, 0.3], gBig, o), oa_bias: referenceSteps([0.1, -0.4, 0.7], gBias, o) }
   const got = { oa_big: Array.from(big.dataSync()), oa_bias: Array.from(bias.dataSync()) }
   for (const k of ['oa_big', 'oa_bias'] as const) got[k].forEach((x, i) => expect(Math.abs(x - want[k][i]!), `${k}[${i}]`).toBeLessThan(1e-6))

@@ -39,6 +39,15 @@ export class OriginalAdam extends MomentOptimizer {
     return coef < 1 ? tf.mul(grad, coef) : grad
   }
 
+  protected override prepareGradientHost(grad: Float32Array): Float32Array {
+    if (!Number.isFinite(this.maxGradNorm)) return grad
+    let sum = 0
+    for (let i = 0; i < grad.length; i++) sum += grad[i]! * grad[i]!
+    const coef = this.maxGradNorm / (Math.sqrt(sum) + 1e-6)
+    if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef
+    return grad
+  }
+
   protected direction(m: tf.Tensor, v: tf.Tensor): tf.Tensor {
     return tf.div(m, tf.add(tf.sqrt(v), this.epsilon))
   }

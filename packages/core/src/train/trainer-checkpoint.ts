@@ -3,7 +3,7 @@ import type { BatchPosition } from '@dialogpt/data'
 import { CheckpointError } from '../checkpoint/errors'
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
 import type { GPT2 } from '../model/gpt2'
-import type { MomentOptimizer } from './moment-optimizer'
+import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
 
 /** `trainer-state.json`'s format name; bumped when the layout changes. */
 export const TRAINER_CHECKPOINT_FORMAT = 'dialogpt-trainer-checkpoint'
@@ -77,15 +77,10 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
     files['model.safetensors'] = writeSafetensors(await model.weights())
     const byVariable = new Map([...model.parameters()].map(([hf, v]) => [v.name, hf]))
     const moments: [string, { shape: number[]; data: Float32Array }][] = []
-    for (const { name: key, tensor } of await optimizer.getWeights()) {
-      if (key === 'step') {
-        tensor.dispose()
-        continue
-      }
-      const cut = key.lastIndexOf('/')
-      const hf = byVariable.get(key.slice(0, cut))
-      if (!hf) throw new Error(`optimizer state '${key}' belongs to no parameter of this model`)
-      moments.push([`${hf}/${key.slice(cut + 1)}`, { shape: tensor.shape.slice(), data: (await tensor.data()) as Float32Array }])
+    for (const [variable, { shape, m, v }] of await optimizer.exportMoments()) {
+      const hf = byVariable.get(variable)
+      if (!hf) throw new Error(`optimizer state of '${variable}' belongs to no parameter of this model`)
+      moments.push([`${hf}/m`, { shape, data: m }], [`${hf}/v`, { shape, data: v }])
     }
     files['optimizer.safetensors'] = writeSafetensors(moments)
     const config = { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
@@ -188,15 +183,17 @@ export async function restoreTrainerCheckpoint(checkpoint: LoadedCheckpoint, mod
     if (w.shape.join() !== variable.shape.join()) throw new CheckpointError('size-mismatch', `${checkpoint.dir}/model.safetensors: '${name}' is [${w.shape}] but the model has [${variable.shape}]`, { tensor: name })
     tf.tidy(() => variable.assign(tf.tensor(w.data, w.shape, 'float32')))
   }
-  const state: { name: string; tensor: tf.Tensor }[] = [{ name: 'step', tensor: tf.scalar(checkpoint.state.optimizer.step, 'int32') }]
+  const moments = new Map<string, MomentArrays>()
   for (const [key, t] of checkpoint.moments) {
     const cut = key.lastIndexOf('/')
     const variable = params.get(key.slice(0, cut))
-    if (!variable) throw new CheckpointError('missing-record', `${checkpoint.dir}/optimizer.safetensors: '${key}' belongs to no parameter of this model`, { tensor: key })
-    state.push({ name: `${variable.name}/${key.slice(cut + 1)}`, tensor: tf.tensor(t.data, t.shape, 'float32') })
+    const which = key.slice(cut + 1)
+    if (!variable || (which !== 'm' && which !== 'v')) throw new CheckpointError('missing-record', `${checkpoint.dir}/optimizer.safetensors: '${key}' belongs to no parameter of this model`, { tensor: key })
+    const state = moments.get(variable.name) ?? { shape: t.shape, m: new Float32Array(0), v: new Float32Array(0) }
+    state[which] = t.data
+    moments.set(variable.name, state)
   }
-  await optimizer.setWeights(state)
-  for (const { tensor } of state) tensor.dispose()
+  optimizer.importMoments(moments, checkpoint.state.optimizer.step)
 }
 
 /** Deletes all but the newest `keep` checkpoints (and never `protect`). */

@@ -153,10 +153,15 @@ describe(`Trainer (${backend})`, () => {
     again.dispose()
   })
 
-  it.each(['cpu', 'wasm'])('resumes in-process after an abort bit-identically on %s: same loss curve, same weights', async (name) => {
+  it.each([
+    ['cpu', 'tensors'],
+    ['wasm', 'tensors'],
+    ['wasm', 'host'],
+  ] as const)('resumes in-process after an abort bit-identically on %s with the optimiser state as %s: same loss curve, same weights', async (name, optimizerState) => {
     await useBackend(name)
     const opts = (dir: string, signal?: AbortController, stopAt = 0) =>
-      base({ valid: microExamples(6, 9), evaluateEvery: 3, schedule: 'noam', warmupSteps: 4, learningRate: 1e-3, gradientAccumulation: 2, outputDir: dir, checkpointEvery: 4, callbacks: { onStep: (e) => void (e.step === stopAt && signal?.abort()) } })
+      base({
+        optimizerState, valid: microExamples(6, 9), evaluateEvery: 3, schedule: 'noam', warmupSteps: 4, learningRate: 1e-3, gradientAccumulation: 2, outputDir: dir, checkpointEvery: 4, callbacks: { onStep: (e) => void (e.step === stopAt && signal?.abort()) } })
     const straightDir = scratch()
     const straightModel = GPT2.random(gpt2Config('micro'), 8)
     const straight = new Trainer(straightModel, opts(straightDir))

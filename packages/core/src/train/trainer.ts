@@ -42,6 +42,12 @@ export interface TrainerOptions {
   epsilon?: number
   /** Gradient clipping: the global norm for `adamw`, the per-tensor norm for `adam-original`. Default 1.0; `Infinity` turns it off. */
   maxGradNorm?: number
+  /**
+   * Where the optimiser moments live: `'tensors'` on the backend, `'host'` in JavaScript memory
+   * (the update runs there too), or `'auto'` (default): host on wasm for models over 64M
+   * parameters, whose moments would not fit the 4 GB heap beside the weights and gradients.
+   */
+  optimizerState?: 'auto' | 'tensors' | 'host'
   /** Micro-batches per optimiser step. Default 1. */
   gradientAccumulation?: number
   /** How micro-batch gradients combine: `'sum'` (default, the original's) or `'mean'`. */
@@ -186,7 +192,10 @@ export class Trainer {
     if ((options.checkpointEvery || options.keepCheckpoints) && !options.outputDir) throw new RangeError('Trainer: checkpointEvery and keepCheckpoints need an outputDir')
     const kind = options.optimizer ?? 'adamw'
     const lr = options.learningRate ?? 1e-5
-    const common = { learningRate: lr, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon }
+    const where = options.optimizerState ?? 'auto'
+    if (!['auto', 'tensors', 'host'].includes(where)) throw new RangeError(`Trainer: optimizerState must be 'auto', 'tensors' or 'host', got '${String(where)}'`)
+    const stateOnHost = where === 'host' || (where === 'auto' && tf.getBackend() === 'wasm' && model.numParameters > 64e6)
+    const common = { learningRate: lr, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon, stateOnHost }
     if (kind === 'adamw') this.optimizer = new AdamW({ ...common, weightDecay: options.weightDecay ?? 0.01, decay: options.decay ?? 'matrices' })
     else if (kind === 'adam-original') this.optimizer = new OriginalAdam({ ...common, weightDecay: options.weightDecay ?? 0.01, maxGradNorm: options.maxGradNorm ?? 1 })
     else throw new RangeError(`Trainer: optimizer must be 'adamw' or 'adam-original', got '${String(kind)}'`)
@@ -297,9 +306,7 @@ export class Trainer {
         }
         let grads = result.grads
         if (this.optimizer instanceof AdamW && Number.isFinite(this.options.maxGradNorm ?? 1)) {
-          const clipped = clipByGlobalNorm(grads, this.options.maxGradNorm ?? 1)
-          tf.dispose(grads)
-          grads = clipped.grads
+          grads = clipByGlobalNorm(grads, this.options.maxGradNorm ?? 1, { inPlace: true }).grads
         }
         this.optimizer.learningRate = lr
         this.optimizer.applyGradients(grads)

@@ -17,6 +17,7 @@ export function commentRule(comment: RedditComment): { keep: true } | { keep: fa
   const body = comment.body.trim()
   if (body === '[deleted]' || body === '[removed]') return { keep: false, reason: 'deleted' }
   if (comment.body.includes('>') || comment.body.includes('&gt;')) return { keep: false, reason: 'quote' }
-  if (minimalNormSentence(comment.body).split(/\s+/).filter(Boolean).length < 2) return { keep: false, reason: 'too-few-words' }
+  // fewer than 2 words after minimalNormSentence (\n \r \t are whitespace already), without splitting
+  if (!/\S\s+\S/.test(comment.body.includes('\\') ? comment.body.replace(/\\/g, '') : comment.body)) return { keep: false, reason: 'too-few-words' }
   return { keep: true }
 }

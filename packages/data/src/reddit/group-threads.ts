@@ -32,8 +32,15 @@ export async function* groupByThread(comments: AsyncIterable<RedditComment>, opt
   const partitions = options.partitions ?? 256
   let groups = new Map<string, RedditComment[]>()
   let held = 0
-  let spill: { dir: string; files: WriteStream[] } | null = null
-  const write = (stream: WriteStream, line: string) => (stream.write(line) ? null : new Promise<void>((resolve) => stream.once('drain', () => resolve())))
+  let spill: { dir: string; files: WriteStream[]; buffers: string[] } | null = null
+  // lines are buffered per partition and written in blocks of about 64 KiB
+  const write = async (p: number, line: string) => {
+    spill!.buffers[p] += line
+    if (spill!.buffers[p]!.length < 65536) return
+    const block = spill!.buffers[p]!
+    spill!.buffers[p] = ''
+    if (!spill!.files[p]!.write(block)) await new Promise<void>((resolve) => spill!.files[p]!.once('drain', () => resolve()))
+  }
   try {
     for await (const c of comments) {
       if (!spill) {
@@ -42,18 +49,19 @@ export async function* groupByThread(comments: AsyncIterable<RedditComment>, opt
         g.push(c)
         if (++held <= maxInMemory) continue
         const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'dialogpt-threads-'))
-        spill = { dir, files: Array.from({ length: partitions }, (_, p) => createWriteStream(join(dir, `part-${p}.jsonl`))) }
-        for (const [linkId, list] of groups) for (const x of list) await write(spill.files[partitionOf(linkId, partitions)]!, `${JSON.stringify(x)}\n`)
+        spill = { dir, files: Array.from({ length: partitions }, (_, p) => createWriteStream(join(dir, `part-${p}.jsonl`))), buffers: new Array<string>(partitions).fill('') }
+        for (const [linkId, list] of groups) for (const x of list) await write(partitionOf(linkId, partitions), `${JSON.stringify(x)}\n`)
         groups = new Map()
         continue
       }
-      await write(spill.files[partitionOf(c.linkId, partitions)]!, `${JSON.stringify(c)}\n`)
+      await write(partitionOf(c.linkId, partitions), `${JSON.stringify(c)}\n`)
     }
     if (!spill) {
       yield* groups.values()
       return
     }
-    await Promise.all(spill.files.map((f) => new Promise<void>((resolve, reject) => f.end((error?: Error | null) => (error ? reject(error) : resolve())))))
+    const open = spill
+    await Promise.all(open.files.map((f, p) => new Promise<void>((resolve, reject) => f.end(open.buffers[p], (error?: Error | null) => (error ? reject(error) : resolve())))))
     for (let p = 0; p < partitions; p++) {
       const part = new Map<string, RedditComment[]>()
       for await (const line of createInterface({ input: createReadStream(join(spill.dir, `part-${p}.jsonl`)), crlfDelay: Infinity })) {

@@ -36,6 +36,12 @@ export function threadSessions(comments: readonly RedditComment[], options: Sess
   const { leavesOnly = true, minDepth = 2, maxDepth = 5, maxTurnWords = 30 } = options
   const byId = new Map<string, RedditComment>()
   for (const c of comments) byId.set(c.id, c)
+  const words = new Map<string, number>()
+  const wordsOf = (c: RedditComment) => {
+    let n = words.get(c.id)
+    if (n === undefined) words.set(c.id, (n = wordCount(c.body)))
+    return n
+  }
   const parents = new Set(comments.map((c) => c.parentId))
   const out: RedditSession[] = []
   const sorted = [...comments].sort((a, b) => (a.parentId < b.parentId ? -1 : a.parentId > b.parentId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -45,7 +51,7 @@ export function threadSessions(comments: readonly RedditComment[], options: Sess
     const seen = new Set<string>()
     let node: RedditComment | undefined = target
     while (node && chain.length < maxDepth && !seen.has(node.id)) {
-      if (wordCount(node.body) > maxTurnWords) break
+      if (wordsOf(node) > maxTurnWords) break
       seen.add(node.id)
       chain.push(node)
       node = byId.get(node.parentId)

@@ -1,0 +1,126 @@
+// Data pipeline benchmark on the real Pushshift months (../shared), replicated with fresh ids to
+// at least 1M comments: comments/s through read → comment rules → threads → sessions → filters
+// (blandness pass included), then sessions/s through encode (GPT-2 BPE, windowing) → token store
+// (timed inside the second pass, which runs the whole pipeline streaming).
+// Peak resident memory is sampled for a quarter of the input and for all of it, to show it does
+// not grow with the input.
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { turnsToFeatures } from '@dialogpt/data'
+import { prepareSessions, StoreWriter } from '@dialogpt/data/node'
+import { printTable, round, sharedDir, writeResult } from './lib'
+
+export const name = 'data'
+
+const MAX_IN_MEMORY = 100_000
+const months = join(sharedDir, 'data', 'pushshift-reddit-comments-2005-12_2006-01')
+
+async function replicate(target: number, file: string): Promise<number> {
+  const rows = ['RC_2005-12.jsonl', 'RC_2006-01.jsonl'].flatMap((f) =>
+    readFileSync(join(months, f), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  )
+  const out = createWriteStream(file)
+  let n = 0
+  for (let r = 0; n < target; r++) {
+    for (const row of rows) {
+      const suffix = `r${r}`
+      const line = JSON.stringify({ ...row, id: `${row.id as string}${suffix}`, link_id: `${row.link_id as string}${suffix}`, parent_id: `${row.parent_id as string}${suffix}` })
+      if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      n++
+    }
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()))
+  return n
+}
+
+function peakSampler() {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+  return () => {
+    clearInterval(timer)
+    return Math.max(peak, process.memoryUsage().rss)
+  }
+}
+
+async function pipeline(file: string, dir: string) {
+  const fresh = () => ({ lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] })
+  // pass 1: read → rules → threads → sessions → filters, sessions consumed and dropped
+  const report = fresh()
+  const stopRead = peakSampler()
+  const t0 = performance.now()
+  for await (const s of prepareSessions({ inputs: [file], grouping: { tmpDir: dir, maxInMemory: MAX_IN_MEMORY } }, report)) void s
+  const readMs = performance.now() - t0
+  const readPeak = stopRead()
+  // pass 2: the same, streamed through encoding into a token store
+  const stopAll = peakSampler()
+  const t1 = performance.now()
+  const writer = await StoreWriter.create(join(dir, 'store'), { overwrite: true })
+  let examples = 0
+  let encodeMs = 0
+  for await (const s of prepareSessions({ inputs: [file], grouping: { tmpDir: dir, maxInMemory: MAX_IN_MEMORY } }, fresh())) {
+    const e0 = performance.now()
+    for (const f of turnsToFeatures(s.turns.map((text, i) => ({ text, weight: s.weights[i]! })), { maxLength: 128 })) {
+      await writer.add(f)
+      examples++
+    }
+    encodeMs += performance.now() - e0
+  }
+  const f0 = performance.now()
+  await writer.finish()
+  encodeMs += performance.now() - f0
+  const allMs = performance.now() - t1
+  const allPeak = stopAll()
+  return {
+    comments: report.comments,
+    sessions: report.sessions,
+    kept: report.kept,
+    examples,
+    readSeconds: round(readMs / 1000),
+    commentsPerSecond: round(report.comments / (readMs / 1000), 0),
+    encodeSeconds: round(encodeMs / 1000),
+    sessionsPerSecond: round(report.kept / (encodeMs / 1000), 0),
+    peakRssMiBRead: round(readPeak / 2 ** 20, 0),
+    peakRssMiBWithStore: round(allPeak / 2 ** 20, 0),
+    wholePipelineSeconds: round(allMs / 1000),
+  }
+}
+
+export async function run(): Promise<Record<string, unknown> | undefined> {
+  if (!existsSync(months)) {
+    console.warn(`[skip] data benchmark: ${months} is absent`)
+    return undefined
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dialogpt-data-bench-'))
+  try {
+    const results: Record<string, unknown>[] = []
+    for (const target of [250_000, 1_000_000]) {
+      const file = join(dir, `comments-${target}.jsonl`)
+      const n = await replicate(target, file)
+      const r = await pipeline(file, dir)
+      results.push({ input: n, ...r })
+      rmSync(file)
+    }
+    printTable(
+      'data pipeline, real Pushshift months replicated with fresh ids (one core; grouping spills to disk past 100k comments)',
+      results.map((r) => ({
+        comments: r.input as number,
+        'read→filters s': r.readSeconds as number,
+        'comments/s': r.commentsPerSecond as number,
+        sessions: r.kept as number,
+        'encode→store s': r.encodeSeconds as number,
+        'sessions/s': r.sessionsPerSecond as number,
+        'peak RSS MiB (read)': r.peakRssMiBRead as number,
+        'peak RSS MiB (all)': r.peakRssMiBWithStore as number,
+      })),
+    )
+    const result = { source: 'RC_2005-12 + RC_2006-01, replicated', results }
+    console.log(`wrote ${writeResult(name, result)}`)
+    return result
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
