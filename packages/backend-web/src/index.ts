@@ -1,5 +1,16 @@
 /**
  * @packageDocumentation
- * `@dialogpt/backend-web`. This package exports nothing yet: its issue has not landed.
+ * `@dialogpt/backend-web`: DialoGPT in the browser — backend selection (WebGPU, then WebGL, then
+ * wasm), models loaded from a URL with download progress and the Cache Storage (a second visit
+ * loads offline), and a clear error when a model cannot fit the backend.
+ *
+ * ```ts
+ * import { selectWebBackend, loadWebModel } from '@dialogpt/backend-web'
+ * await selectWebBackend({ wasmPaths: '/wasm/' })
+ * const bot = await loadWebModel('/models/dialogpt-small/', { onProgress: (p) => console.log(p) })
+ * for await (const piece of bot.chat().stream('Hello!')) console.log(piece)
+ * ```
  */
-export {}
+export { selectWebBackend, describeWebBackend, WEB_BACKENDS, type WebBackendName, type WebBackendOptions, type WebBackendReport } from './select-web-backend'
+export { fetchCached, WebDownloadError, type CacheLike, type FetchCachedOptions, type WebProgress } from './weight-cache'
+export { loadWebModel, checkModelFits, ModelTooLargeError, type LoadWebModelOptions } from './load-web-model'

@@ -14,7 +14,7 @@ export interface PrepareReport {
   kept: number
   /** Sessions dropped, by the reason of the first rule that dropped them. */
   dropped: Record<string, number>
-  /** Training examples written (after windowing); set by {@link prepareStore}. */
+  /** Training examples written (after windowing); set by `prepareStore` (in `@dialogpt/data/node`). */
   examples: number
   /** The first 20 malformed lines, with file and line. */
   malformedSamples: MalformedLine[]

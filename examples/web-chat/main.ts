@@ -1,0 +1,106 @@
+// The web chat demo: loads a model from a URL (with download progress and the browser cache),
+// shows the backend, streams the reply token by token, and stops on request.
+// Query parameters: ?model=URL&backend=webgpu|webgl|wasm&max=N prefill the form.
+import { loadWebModel, selectWebBackend, type WebProgress } from '@dialogpt/backend-web'
+import type { DialoGPT } from '@dialogpt/core'
+import { stream } from '@dialogpt/decode'
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+const params = new URLSearchParams(location.search)
+const modelInput = $<HTMLInputElement>('model')
+const backendChoice = $<HTMLSelectElement>('backend-choice')
+modelInput.value = params.get('model') ?? ''
+backendChoice.value = params.get('backend') ?? ''
+const maxNewTokens = Number(params.get('max') ?? 24)
+
+/** What the page did, for people and for the browser tests. */
+const state = {
+  status: 'idle',
+  backend: '',
+  loadedFromCache: false,
+  lastIds: [] as number[],
+  lastText: '',
+  /** The next-token logits after the last prompt (for comparing backends). */
+  promptLogits: [] as number[],
+  history: [] as string[],
+}
+;(window as unknown as { dialogptDemo: typeof state }).dialogptDemo = state
+
+const setStatus = (s: string) => {
+  state.status = s
+  $('status').textContent = s
+}
+
+let bot: DialoGPT | null = null
+let controller: AbortController | null = null
+
+$('load').addEventListener('click', async () => {
+  try {
+    setStatus('choosing a backend')
+    const report = await selectWebBackend({
+      prefer: (backendChoice.value || undefined) as 'webgpu' | 'webgl' | 'wasm' | undefined,
+      wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+    })
+    state.backend = report.chosen
+    $('backend').textContent = `backend: ${report.chosen} — ${report.candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`
+    setStatus('loading the model')
+    const cached: boolean[] = []
+    bot = await loadWebModel(modelInput.value, {
+      onProgress: (p: WebProgress) => {
+        cached.push(p.cached)
+        const progress = $<HTMLProgressElement>('progress')
+        progress.max = p.total ?? p.loaded
+        progress.value = p.loaded
+        setStatus(`${p.cached ? 'from cache' : 'downloading'} ${p.file}: ${(p.loaded / 2 ** 20).toFixed(1)} MiB${p.total ? ` of ${(p.total / 2 ** 20).toFixed(1)} MiB` : ''}`)
+      },
+    })
+    state.loadedFromCache = cached.length > 0 && cached.every(Boolean)
+    setStatus(`ready${state.loadedFromCache ? ' (loaded from the browser cache)' : ''}`)
+    $<HTMLButtonElement>('send').disabled = false
+  } catch (error) {
+    setStatus(`error: ${(error as Error).message}`)
+  }
+})
+
+$('send').addEventListener('click', async () => {
+  if (!bot) return
+  const text = $<HTMLInputElement>('prompt').value
+  const line = document.createElement('div')
+  line.innerHTML = `<span class="user"></span><br><span class="bot"></span>`
+  line.querySelector('.user')!.textContent = `you: ${text}`
+  const out = line.querySelector('.bot')!
+  $('log').append(line)
+  const prompt = bot.tokenizer.encodeTurns([...state.history, text])
+  controller = new AbortController()
+  $<HTMLButtonElement>('stop').disabled = false
+  $<HTMLButtonElement>('send').disabled = true
+  state.lastIds = []
+  const { logits, cache } = bot.model.forward([prompt], { lastOnly: true })
+  state.promptLogits = Array.from(await logits.data())
+  logits.dispose()
+  for (const layer of cache.layers) {
+    layer.key.dispose()
+    layer.value.dispose()
+  }
+  setStatus('generating')
+  try {
+    for await (const id of stream(bot.model, prompt, { maxNewTokens, signal: controller.signal })) {
+      state.lastIds.push(id)
+      state.lastText = bot.tokenizer.decode(state.lastIds.filter((t) => t !== bot!.tokenizer.eosTokenId))
+      out.textContent = `bot: ${state.lastText}`
+      await new Promise((resolve) => setTimeout(resolve, 0)) // let the page paint and the stop button work
+    }
+    setStatus('done')
+  } catch (error) {
+    setStatus((error as Error).name === 'AbortError' ? 'stopped' : `error: ${(error as Error).message}`)
+  } finally {
+    state.history.push(text, state.lastText)
+    $<HTMLButtonElement>('stop').disabled = true
+    $<HTMLButtonElement>('send').disabled = false
+  }
+})
+
+$('stop').addEventListener('click', () => controller?.abort())

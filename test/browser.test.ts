@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { extname, join, resolve } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeShared, sharedPath } from './shared'
+
+/**
+ * The web chat demo (examples/web-chat) in headless Chromium (Debian's `chromium`, driven by
+ * playwright-core), talking only to a server on 127.0.0.1 that serves the built page and the
+ * gpt2-tiny fixture: the greedy ids on wasm, WebGL and WebGPU (SwiftShader) equal the Node result,
+ * the stop button aborts, a reload loads the model from the Cache Storage, and a screenshot of a
+ * streamed reply is saved to test/artifacts/.
+ */
+const root = resolve(__dirname, '..')
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const isCI = /^(1|true|yes)$/i.test(process.env.CI ?? '')
+const artifacts = join(root, 'test', 'artifacts')
+const PROMPT = 'Hello, how are you today?'
+const MAX = 12
+
+const run = existsSync(chromiumPath) || isCI
+if (!run) console.warn(`[skip] browser tests: ${chromiumPath} is absent (apt install chromium); they fail under CI=true`)
+
+describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
+  let server: Server
+  let base = ''
+  let modelRequests = 0
+  let expected: number[] = []
+  let expectedLogits: Float32Array = new Float32Array()
+
+  beforeAll(async () => {
+    if (!run) return
+    if (!existsSync(chromiumPath)) throw new Error(`CI=true but ${chromiumPath} is missing (apt install chromium)`)
+    const { build } = await import('vite')
+    const out = mkdtempSync(join(tmpdir(), 'dialogpt-web-chat-'))
+    await build({ configFile: join(root, 'examples', 'web-chat', 'vite.config.ts'), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' })
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      let file: string
+      if (url.pathname.startsWith('/models/gpt2-tiny/')) {
+        modelRequests++
+        file = sharedPath('fixtures', 'gpt2-tiny', url.pathname.slice('/models/gpt2-tiny/'.length))
+      } else file = join(out, url.pathname === '/' ? 'index.html' : url.pathname)
+      if (!existsSync(file) || !file.startsWith(url.pathname.startsWith('/models/') ? sharedPath('fixtures') : out)) {
+        res.writeHead(404)
+        res.end()
+        return
+      }
+      const body = readFileSync(file)
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-length': String(body.length) })
+      res.end(body)
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    // the Node result for the same greedy call
+    const tf = await import('@tensorflow/tfjs-core')
+    await import('@tensorflow/tfjs-backend-cpu')
+    await tf.setBackend('cpu')
+    const { GPT2, GPT2Tokenizer } = await import('@dialogpt/core')
+    const { generate } = await import('@dialogpt/decode')
+    const model = await GPT2.fromPretrained(sharedPath('fixtures', 'gpt2-tiny'))
+    expected = (await generate(model, new GPT2Tokenizer().encodeTurns([PROMPT]), { maxNewTokens: MAX }))[0]![0]!.ids
+    const { logits, cache } = model.forward([new GPT2Tokenizer().encodeTurns([PROMPT])], { lastOnly: true })
+    expectedLogits = (await logits.data()) as Float32Array
+    tf.dispose([logits, ...cache.layers.flatMap((l) => [l.key, l.value])])
+    model.dispose()
+    mkdirSync(artifacts, { recursive: true })
+  }, 180_000)
+
+  afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
+
+  async function open(backend: string, max = MAX) {
+    const { chromium } = await import('playwright-core')
+    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dialogpt-chromium-')), {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    })
+    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()))
+    const page = context.pages()[0] ?? (await context.newPage())
+    await page.goto(`${base}/index.html?model=${encodeURIComponent(`${base}/models/gpt2-tiny/`)}&backend=${backend}&max=${max}`)
+    const status = () => page.evaluate(() => (window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status)
+    const load = async () => {
+      await page.click('#load')
+      await page.waitForFunction(() => /^(ready|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+      expect(await status()).toMatch(/^ready/)
+    }
+    const send = async (text: string) => {
+      await page.fill('#prompt', text)
+      await page.click('#send')
+    }
+    const finished = () => page.waitForFunction(() => /^(done|stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+    const state = () => page.evaluate(() => (window as unknown as { dialogptDemo: { lastIds: number[]; lastText: string; backend: string; loadedFromCache: boolean; status: string; promptLogits: number[] } }).dialogptDemo)
+    return { context, page, status, load, send, finished, state }
+  }
+
+  it.runIf(run).each(['wasm', 'webgl', 'webgpu'])('generates the same greedy ids as Node on %s, with the prompt logits within 1e-4', async (backend) => {
+    const b = await open(backend)
+    try {
+      await b.load()
+      await b.send(PROMPT)
+      await b.finished()
+      const s = await b.state()
+      expect(s.status).toBe('done')
+      expect(s.backend).toBe(backend)
+      expect(s.lastIds).toEqual(expected)
+      expect(s.promptLogits).toHaveLength(expectedLogits.length)
+      let worst = 0
+      s.promptLogits.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - expectedLogits[i]!))))
+      expect(worst).toBeLessThan(1e-4)
+      if (backend === 'wasm') await b.page.screenshot({ path: join(artifacts, 'web-chat.png') })
+    } finally {
+      await b.context.close()
+    }
+  }, 240_000)
+
+  it.runIf(run)('the stop button aborts a reply, and a reload loads the model from the cache', async () => {
+    const b = await open('wasm', 50)
+    try {
+      await b.load()
+      await b.send(PROMPT)
+      await b.page.click('#stop')
+      await b.finished()
+      const s = await b.state()
+      expect(s.status).toBe('stopped')
+      expect(s.lastIds.length).toBeLessThan(50)
+      const before = modelRequests
+      await b.page.reload()
+      await b.load()
+      expect((await b.state()).loadedFromCache).toBe(true)
+      expect(await b.status()).toMatch(/loaded from the browser cache/)
+      expect(modelRequests).toBe(before)
+    } finally {
+      await b.context.close()
+    }
+  }, 240_000)
+})
