@@ -117,6 +117,26 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     }
   }, 240_000)
 
+  it.runIf(run)('fine-tunes the loaded model in the page with the Trainer: the loss falls', async () => {
+    const b = await open('wasm')
+    try {
+      await b.load()
+      await b.page.fill('#steps', '12')
+      await b.page.click('#train')
+      await b.page.waitForFunction(() => /^(trained|training stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+      expect(await b.status()).toBe('trained 12 steps')
+      const losses = await b.page.evaluate(() => (window as unknown as { dialogptDemo: { trainLosses: number[] } }).dialogptDemo.trainLosses)
+      expect(losses).toHaveLength(12)
+      expect(losses.slice(-3).reduce((a, x) => a + x, 0) / 3).toBeLessThan(losses.slice(0, 3).reduce((a, x) => a + x, 0) / 3 - 0.5)
+      // and it still chats afterwards
+      await b.send(PROMPT)
+      await b.finished()
+      expect((await b.state()).status).toBe('done')
+    } finally {
+      await b.context.close()
+    }
+  }, 240_000)
+
   it.runIf(run)('the stop button aborts a reply, and a reload loads the model from the cache', async () => {
     const b = await open('wasm', 50)
     try {

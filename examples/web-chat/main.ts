@@ -1,8 +1,10 @@
 // The web chat demo: loads a model from a URL (with download progress and the browser cache),
-// shows the backend, streams the reply token by token, and stops on request.
+// shows the backend, streams the reply token by token, stops on request, and fine-tunes the
+// loaded model on a few pasted dialogues with the library's Trainer.
 // Query parameters: ?model=URL&backend=webgpu|webgl|wasm&max=N prefill the form.
 import { loadWebModel, selectWebBackend, type WebProgress } from '@dialogpt/backend-web'
-import type { DialoGPT } from '@dialogpt/core'
+import { Trainer, type DialoGPT } from '@dialogpt/core'
+import { turnsToFeatures } from '@dialogpt/data'
 import { stream } from '@dialogpt/decode'
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
@@ -25,6 +27,8 @@ const state = {
   lastText: '',
   /** The next-token logits after the last prompt (for comparing backends). */
   promptLogits: [] as number[],
+  /** Training loss per step of the last fine-tuning run. */
+  trainLosses: [] as number[],
   history: [] as string[],
 }
 ;(window as unknown as { dialogptDemo: typeof state }).dialogptDemo = state
@@ -60,8 +64,48 @@ $('load').addEventListener('click', async () => {
     state.loadedFromCache = cached.length > 0 && cached.every(Boolean)
     setStatus(`ready${state.loadedFromCache ? ' (loaded from the browser cache)' : ''}`)
     $<HTMLButtonElement>('send').disabled = false
+    $<HTMLButtonElement>('train').disabled = false
   } catch (error) {
     setStatus(`error: ${(error as Error).message}`)
+  }
+})
+
+$('train').addEventListener('click', async () => {
+  if (!bot) return
+  const dialogues = $<HTMLTextAreaElement>('dialogues')
+    .value.split('\n')
+    .map((line) => line.split('|').map((t) => t.trim()).filter(Boolean))
+    .filter((turns) => turns.length >= 2)
+  const examples = dialogues.flatMap((turns) => turnsToFeatures(turns.map((text) => ({ text, weight: 1 })), { maxLength: bot!.model.config.n_positions, encode: (t) => bot!.tokenizer.encode(t) }))
+  if (examples.length === 0) return setStatus('error: no dialogue with two turns or more')
+  controller = new AbortController()
+  $<HTMLButtonElement>('stop').disabled = false
+  $<HTMLButtonElement>('train').disabled = true
+  state.trainLosses = []
+  setStatus('training')
+  const steps = Number($<HTMLInputElement>('steps').value)
+  const trainer = new Trainer(bot.model, {
+    train: examples,
+    learningRate: 1e-3,
+    schedule: 'constant',
+    batchSize: 4,
+    callbacks: {
+      onStep: async (e) => {
+        state.trainLosses.push(e.loss)
+        $('train-log').textContent = `step ${e.step}/${steps}: loss ${e.loss.toFixed(3)} (${Math.round(e.tokensPerSecond)} tokens/s)`
+        await new Promise((resolve) => setTimeout(resolve, 0)) // paint, and let Stop through
+      },
+    },
+  })
+  try {
+    const result = await trainer.fit({ steps, signal: controller.signal })
+    setStatus(result.reason === 'aborted' ? `training stopped at step ${result.step}` : `trained ${result.step} steps`)
+  } catch (error) {
+    setStatus(`error: ${(error as Error).message}`)
+  } finally {
+    trainer.dispose()
+    $<HTMLButtonElement>('stop').disabled = true
+    $<HTMLButtonElement>('train').disabled = false
   }
 })
 
