@@ -1,4 +1,5 @@
 // `pnpm bench [name ...]`: runs the benchmarks (all, or those named) and writes bench/results/*.json.
+import * as browserDecode from './browser-decode.bench'
 import * as data from './data.bench'
 import * as decode from './decode.bench'
 import * as forward from './forward.bench'
@@ -10,7 +11,7 @@ interface Bench {
   run: () => Promise<Record<string, unknown> | undefined>
 }
 
-const all: Bench[] = [metrics, data, forward, decode, train]
+const all: Bench[] = [metrics, data, forward, decode, browserDecode, train]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

@@ -1,0 +1,109 @@
+// Decode tokens/s at the 124M shape (random weights) in headless Chromium for each browser backend
+// here: wasm with one thread and with two (the threaded SIMD build needs a cross-origin-isolated
+// page, so the server sends COOP/COEP headers), WebGL and WebGPU (both on SwiftShader, software
+// only, so only a few tokens after a short prompt). Ratios are against wasm with one thread, run in
+// the same benchmark. Needs Debian's chromium; skips with a notice without it.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { extname, join } from 'node:path'
+import { benchDir, printTable, round, writeResult } from './lib'
+
+export const name = 'browser-decode'
+
+interface PageResult {
+  backend: string
+  threads: number | null
+  crossOriginIsolated: boolean
+  prefillMs: number
+  stepMs: number[]
+  error?: string
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+export async function run(): Promise<Record<string, unknown> | undefined> {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(chromiumPath)) {
+    console.warn(`[skip] browser-decode benchmark: ${chromiumPath} is absent (apt install chromium)`)
+    return undefined
+  }
+  const { build } = await import('vite')
+  const out = mkdtempSync(join(tmpdir(), 'dialogpt-bench-page-'))
+  await build({ configFile: join(benchDir, 'browser', 'vite.config.ts'), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' })
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' }
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const file = join(out, path === '/' ? 'index.html' : path)
+    if (!file.startsWith(out) || !existsSync(file)) {
+      res.writeHead(404)
+      res.end()
+      return
+    }
+    const body = readFileSync(file)
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' })
+    res.end(body)
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { chromium } = await import('playwright-core')
+  const configs = [
+    { what: 'wasm, 1 thread', query: 'backend=wasm&threads=1&tokens=16&prompt=64' },
+    { what: 'wasm, 2 threads', query: 'backend=wasm&threads=2&tokens=16&prompt=64' },
+    { what: 'webgl (SwiftShader)', query: 'backend=webgl&tokens=3&prompt=8' },
+    { what: 'webgpu (SwiftShader)', query: 'backend=webgpu&tokens=2&prompt=8' },
+  ]
+  const only = process.env.BENCH_BROWSER_ONLY
+  if (only) configs.splice(0, configs.length, ...configs.filter((c) => c.query.includes(`backend=${only}`)))
+  const results: Record<string, PageResult & { medianStepMs?: number; tokensPerSecond?: number }> = {}
+  try {
+    for (const c of configs) {
+      console.log(`running: ${c.what}`)
+      const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dialogpt-chromium-')), {
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      })
+      try {
+        await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()))
+        const page = context.pages()[0] ?? (await context.newPage())
+        const consoleLines: string[] = []
+        page.on('console', (m) => void consoleLines.push(`${m.type()}: ${m.text()}`))
+        page.on('pageerror', (e) => void consoleLines.push(`pageerror: ${e.message}`))
+        await page.goto(`${base}/index.html?${c.query}`)
+        await page.waitForFunction(() => (window as unknown as { benchResult?: unknown }).benchResult !== undefined, null, { timeout: 300_000 })
+        const r = (await page.evaluate(() => (window as unknown as { benchResult: unknown }).benchResult)) as PageResult
+        if (process.env.BENCH_BROWSER_CONSOLE) console.log(consoleLines.join('\n'))
+        if (r.error) results[c.what] = r
+        else {
+          const m = median(r.stepMs)
+          results[c.what] = { ...r, prefillMs: round(r.prefillMs), stepMs: r.stepMs.map((x) => round(x)), medianStepMs: round(m), tokensPerSecond: round(1000 / m) }
+        }
+      } finally {
+        await context.close()
+      }
+    }
+  } finally {
+    server.close()
+  }
+  const baseline = results['wasm, 1 thread']?.tokensPerSecond
+  printTable(
+    'greedy decode in headless Chromium, GPT-2 124M shape, random weights (median over the steps; ratio vs wasm with 1 thread)',
+    Object.entries(results).map(([what, r]) => ({
+      what,
+      threads: r.threads ?? '-',
+      'prefill ms': r.error ? '-' : r.prefillMs,
+      'step ms (median)': r.medianStepMs ?? '-',
+      steps: r.stepMs?.length ?? 0,
+      'tokens/s': r.tokensPerSecond ?? `error: ${r.error}`,
+      'vs wasm 1 thread': baseline && r.tokensPerSecond ? round(r.tokensPerSecond / baseline, 3) : '-',
+    })),
+  )
+  const result = { model: 'GPT-2 124M shape (12 x 768), random weights', browser: 'Debian chromium, headless', results }
+  console.log(`wrote ${writeResult(name, result)}`)
+  return result
+}
