@@ -19,6 +19,8 @@ export interface BackendReport {
   candidates: { name: NodeBackendName; available: boolean; reason: string }[]
   /** wasm only: the threads it runs with. */
   wasmThreads?: number
+  /** wasm only: why it runs with that many. */
+  wasmThreadsReason?: string
 }
 
 /** Loads an optional package by name (injectable, so tests can stand in for the native ones). */
@@ -51,7 +53,10 @@ export async function selectBackend(options: { prefer?: NodeBackendName; load?: 
       candidates.push({ name, available: true, reason: forced ? 'requested' : 'the best available' })
       for (const rest of order.slice(order.indexOf(name) + 1)) candidates.push({ name: rest, available: false, reason: `not needed: ${name} is preferred` })
       report = { backend: tf.getBackend(), chosen: name, candidates: sortCandidates(candidates) }
-      if (name === 'wasm') report.wasmThreads = wasmThreads()
+      if (name === 'wasm') {
+        report.wasmThreads = wasmThreads()
+        if (report.wasmThreads <= 1) report.wasmThreadsReason = 'tfjs-backend-wasm 4.22 turns its threaded build off under Node, and forcing it on fails: its pthread workers are blob: URLs, which worker_threads cannot load (ERR_WORKER_PATH). For more speed use @tensorflow/tfjs-node; in a browser, wasm can use threads on a cross-origin-isolated page'
+      }
       return report
     }
     candidates.push({ name, available: false, reason })
