@@ -36,6 +36,7 @@ it('takes tfjs-node when only it is installed, saying why the GPU package was no
 it('falls back to wasm when neither native package is installed', async () => {
   const r = await selectBackend({ load: fakeNative({}), env: {} })
   expect(r).toMatchObject({ chosen: 'wasm', backend: 'wasm', wasmThreads: 1 })
+  expect(r.wasmThreadsReason).toMatch(/ERR_WORKER_PATH/)
   expect(r.candidates.map((c) => [c.name, c.available])).toEqual([
     ['tensorflow-gpu', false],
     ['tensorflow', false],
