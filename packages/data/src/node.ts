@@ -9,8 +9,8 @@ export { StoreWriter, writeStore, type StoreWriterOptions } from './store/store-
 export { TokenStore } from './store/token-store'
 export { StoreError, type StoreErrorCode } from './store/store-error'
 export { STORE_FORMAT, STORE_VERSION, type StoreManifest } from './store/manifest'
-export { readDump, readDumpLines, detectCompression, type Compression, type DumpLine } from './reddit/open-dump'
-export { readComments, type MalformedLine, type ReadCounts } from './reddit/read-comments'
+export { readDump, readDumpLines, readDumpLineBatches, detectCompression, type Compression, type DumpLine } from './reddit/open-dump'
+export { readComments, readCommentBatches, type MalformedLine, type ReadCounts } from './reddit/read-comments'
 export { groupByThread, type GroupOptions } from './reddit/group-threads'
 export { DumpError, type DumpErrorCode } from './reddit/dump-error'
 export {

@@ -24,10 +24,10 @@ function partitionOf(linkId: string, partitions: number): number {
  * Groups comments by thread (`linkId`) without needing the input in memory: up to `maxInMemory`
  * comments are grouped in memory; past that, everything is spilled to `partitions` files by a hash
  * of the thread id, and each partition is grouped in turn, so memory holds about
- * `input / partitions` comments. Threads come out in no particular order; comments within a thread
+ * `input / partitions` comments. `comments` may yield single comments or arrays of them. Threads come out in no particular order; comments within a thread
  * in input order. Spill files are removed when done (also on error).
  */
-export async function* groupByThread(comments: AsyncIterable<RedditComment>, options: GroupOptions = {}): AsyncGenerator<RedditComment[]> {
+export async function* groupByThread(comments: AsyncIterable<RedditComment | readonly RedditComment[]>, options: GroupOptions = {}): AsyncGenerator<RedditComment[]> {
   const maxInMemory = options.maxInMemory ?? 500_000
   const partitions = options.partitions ?? 256
   let groups = new Map<string, RedditComment[]>()
@@ -42,19 +42,21 @@ export async function* groupByThread(comments: AsyncIterable<RedditComment>, opt
     if (!spill!.files[p]!.write(block)) await new Promise<void>((resolve) => spill!.files[p]!.once('drain', () => resolve()))
   }
   try {
-    for await (const c of comments) {
-      if (!spill) {
-        let g = groups.get(c.linkId)
-        if (!g) groups.set(c.linkId, (g = []))
-        g.push(c)
-        if (++held <= maxInMemory) continue
-        const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'dialogpt-threads-'))
-        spill = { dir, files: Array.from({ length: partitions }, (_, p) => createWriteStream(join(dir, `part-${p}.jsonl`))), buffers: new Array<string>(partitions).fill('') }
-        for (const [linkId, list] of groups) for (const x of list) await write(partitionOf(linkId, partitions), `${JSON.stringify(x)}\n`)
-        groups = new Map()
-        continue
+    for await (const item of comments) {
+      for (const c of Array.isArray(item) ? (item as readonly RedditComment[]) : [item as RedditComment]) {
+        if (!spill) {
+          let g = groups.get(c.linkId)
+          if (!g) groups.set(c.linkId, (g = []))
+          g.push(c)
+          if (++held <= maxInMemory) continue
+          const dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'dialogpt-threads-'))
+          spill = { dir, files: Array.from({ length: partitions }, (_, p) => createWriteStream(join(dir, `part-${p}.jsonl`))), buffers: new Array<string>(partitions).fill('') }
+          for (const [linkId, list] of groups) for (const x of list) await write(partitionOf(linkId, partitions), `${JSON.stringify(x)}\n`)
+          groups = new Map()
+          continue
+        }
+        await write(partitionOf(c.linkId, partitions), `${JSON.stringify(c)}\n`)
       }
-      await write(partitionOf(c.linkId, partitions), `${JSON.stringify(c)}\n`)
     }
     if (!spill) {
       yield* groups.values()

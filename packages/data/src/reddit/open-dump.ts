@@ -86,10 +86,11 @@ export interface DumpLine {
 }
 
 /**
- * The lines of a dump (any compression), decoded as UTF-8, with their numbers. Memory holds one
- * chunk and one partial line at a time. Empty lines are skipped (their numbers still count).
+ * The lines of a dump (any compression), decoded as UTF-8, with their numbers, a chunk's worth at a
+ * time (one array per decompressed chunk: far fewer async steps than one per line). Memory holds
+ * one chunk and one partial line at a time. Empty lines are skipped (their numbers still count).
  */
-export async function* readDumpLines(file: string): AsyncGenerator<DumpLine> {
+export async function* readDumpLineBatches(file: string): AsyncGenerator<DumpLine[]> {
   const decoder = new TextDecoder('utf-8')
   let rest = ''
   let line = 0
@@ -97,11 +98,18 @@ export async function* readDumpLines(file: string): AsyncGenerator<DumpLine> {
     const text = rest + decoder.decode(chunk, { stream: true })
     const parts = text.split('\n')
     rest = parts.pop()!
+    const batch: DumpLine[] = []
     for (const part of parts) {
       line++
-      if (part.trim()) yield { line, text: part }
+      if (part.trim()) batch.push({ line, text: part })
     }
+    if (batch.length > 0) yield batch
   }
   rest += decoder.decode()
-  if (rest.trim()) yield { line: line + 1, text: rest }
+  if (rest.trim()) yield [{ line: line + 1, text: rest }]
+}
+
+/** The lines of a dump one by one (see {@link readDumpLineBatches}). */
+export async function* readDumpLines(file: string): AsyncGenerator<DumpLine> {
+  for await (const batch of readDumpLineBatches(file)) yield* batch
 }

@@ -21,12 +21,13 @@ import type { Filter, Instance } from '../filters/instance'
 import { writeStore, type StoreWriterOptions } from '../store/store-writer'
 import type { StoreManifest } from '../store/manifest'
 import { DumpError } from './dump-error'
+import type { RedditComment } from './comment'
 import { commentRule } from './extract'
 import { groupByThread, type GroupOptions } from './group-threads'
 import { gptNormSentence } from './gpt-norm'
 import type { MalformedLine } from './malformed'
 import { emptyReport, type PrepareReport } from './prepare-report'
-import { readComments } from './read-comments'
+import { readCommentBatches } from './read-comments'
 import { readDumpLines } from './open-dump'
 import { threadSessions, type SessionOptions } from './sessions'
 import { TrigramCounter } from './trigram-counter'
@@ -239,14 +240,15 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
       const minScore = options.minScore ?? 1
       async function* comments() {
         for (const file of reddit) {
-          for await (const c of readComments(file, report, onMalformed)) {
+          for await (const batch of readCommentBatches(file, report, onMalformed)) {
             progress()
-            const rule = commentRule(c)
-            if (!rule.keep) {
-              report.commentsDropped[rule.reason] = (report.commentsDropped[rule.reason] ?? 0) + 1
-              continue
+            const kept: RedditComment[] = []
+            for (const c of batch) {
+              const rule = commentRule(c)
+              if (rule.keep) kept.push(c)
+              else report.commentsDropped[rule.reason] = (report.commentsDropped[rule.reason] ?? 0) + 1
             }
-            yield c
+            yield kept
           }
         }
       }

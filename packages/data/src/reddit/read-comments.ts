@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { commentFromRow, parseCommentLine, type RedditComment } from './comment'
 import { DumpError } from './dump-error'
 import type { MalformedLine } from './malformed'
-import { readDumpLines } from './open-dump'
+import { readDumpLineBatches } from './open-dump'
 
 export type { MalformedLine } from './malformed'
 
@@ -19,22 +19,33 @@ export interface ReadCounts {
  * passed to `onMalformed` with its file and line number, and reading goes on.
  */
 export async function* readComments(file: string, counts: ReadCounts = { lines: 0, comments: 0, malformed: 0 }, onMalformed: (m: MalformedLine) => void = () => undefined): AsyncGenerator<RedditComment> {
+  for await (const batch of readCommentBatches(file, counts, onMalformed)) yield* batch
+}
+
+/** {@link readComments}, a decompressed chunk's worth of comments at a time. */
+export async function* readCommentBatches(file: string, counts: ReadCounts = { lines: 0, comments: 0, malformed: 0 }, onMalformed: (m: MalformedLine) => void = () => undefined): AsyncGenerator<RedditComment[]> {
   let first = true
-  for await (const { line, text } of readDumpLines(file)) {
-    if (first && text.trimStart().startsWith('[')) {
-      yield* readRowArray(file, counts, onMalformed)
+  for await (const lines of readDumpLineBatches(file)) {
+    if (first && lines[0]!.text.trimStart().startsWith('[')) {
+      const all: RedditComment[] = []
+      for await (const c of readRowArray(file, counts, onMalformed)) all.push(c)
+      yield all
       return
     }
     first = false
-    counts.lines++
-    const parsed = parseCommentLine(text)
-    if ('error' in parsed) {
-      counts.malformed++
-      onMalformed({ file, line, reason: parsed.error })
-      continue
+    const batch: RedditComment[] = []
+    for (const { line, text } of lines) {
+      counts.lines++
+      const parsed = parseCommentLine(text)
+      if ('error' in parsed) {
+        counts.malformed++
+        onMalformed({ file, line, reason: parsed.error })
+        continue
+      }
+      counts.comments++
+      batch.push(parsed.comment)
     }
-    counts.comments++
-    yield parsed.comment
+    if (batch.length > 0) yield batch
   }
 }
 
