@@ -185,6 +185,18 @@ describe(`Trainer (${backend})`, () => {
     await useBackend(backend)
   })
 
+  it('refuses to start a fresh run in an outputDir that holds checkpoints, overwriting nothing', async () => {
+    const dir = scratch()
+    const first = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
+    await first.fit({ steps: 2 })
+    first.dispose()
+    const log = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
+    const again = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
+    await expect(again.fit({ steps: 2 })).rejects.toThrow(/already holds checkpoints of a run \(the newest at step 2\): pass resume: true/)
+    expect(readFileSync(join(dir, 'train-log.jsonl'), 'utf8')).toBe(log)
+    again.dispose()
+  })
+
   it('rejects inconsistent options clearly', () => {
     const model = GPT2.random(gpt2Config('micro'), 1)
     expect(() => new Trainer(model, base({ patience: 2 }))).toThrow(/need validation data/)

@@ -258,6 +258,12 @@ export class Trainer {
     const { steps, epochs, signal } = options
     if (steps === undefined && epochs === undefined) throw new RangeError('Trainer.fit: give steps or epochs')
     let resumedFrom: string | null = null
+    if (!options.resume && this.options.outputDir && this.state.step === 0) {
+      const { listTrainerCheckpoints } = await import('./trainer-checkpoint')
+      const existing = await listTrainerCheckpoints(await this.checkpointsDir())
+      if (existing.length > 0)
+        throw new RangeError(`Trainer.fit: ${this.options.outputDir} already holds checkpoints of a run (the newest at step ${existing[0]!.step}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
+    }
     if (options.resume) {
       if (!this.options.outputDir) throw new RangeError('Trainer.fit: resume needs an outputDir')
       const checkpoint = await this.findCheckpoint()
