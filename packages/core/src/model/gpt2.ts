@@ -51,8 +51,17 @@ let modelCounter = 0
  */
 export class GPT2 implements CausalLM<KVCache> {
   readonly config: GPT2Config
+  /**
+   * On wasm, keep a transposed copy of `wte` beside it so the output head of inference calls is an
+   * untransposed product that XNNPACK runs: about 4× faster for one row (7 ms instead of 30 at the
+   * 124M shape, most of a decode step), for `vocab_size × n_embd × 4` more bytes (147 MiB at 124M).
+   * The copy is made on the first inference forward, rebuilt when `wte` is reassigned (training),
+   * and never used while gradients are recorded. Set to false before the first call to save the memory.
+   */
+  headCache = true
   private readonly params: Map<string, tf.Variable>
   private disposed = false
+  private transposedWte: { dataId: object; tensor: tf.Tensor2D } | null = null
 
   constructor(config: GPT2Config, weights: Weights) {
     this.config = config
@@ -152,12 +161,26 @@ export class GPT2 implements CausalLM<KVCache> {
         h = tf.reshape(tf.slice(tf.reshape(hidden, [B, T, c.n_embd]), [0, T - 1, 0], [B, 1, c.n_embd]), [B, c.n_embd])
         outPositions = 1
       }
-      const logits = tf.reshape(tiedHead(h, this.params.get('transformer.wte.weight')!), [B, outPositions, c.vocab_size]) as tf.Tensor3D
+      const wte = this.params.get('transformer.wte.weight')!
+      const wteT = this.cachedTransposedWte(wte)
+      const logits = tf.reshape(wteT ? tf.matMul(h, wteT) : tiedHead(h, wte), [B, outPositions, c.vocab_size]) as tf.Tensor3D
       return { logits, keys, values }
     })
     if (inputIds !== ids) ids.dispose()
     const layers = result.keys.map((key, i) => ({ key, value: result.values[i]! }))
     return { logits: result.logits, cache: { layers, length: past + T } }
+  }
+
+  /** `wteᵀ` for the output head of an inference call on wasm (see {@link GPT2.headCache}), or null. */
+  private cachedTransposedWte(wte: tf.Variable): tf.Tensor2D | null {
+    if (!this.headCache || tf.getBackend() !== 'wasm') return null
+    if ((tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0) return null
+    const dataId = (wte as unknown as { dataId: object }).dataId
+    if (this.transposedWte?.dataId !== dataId) {
+      this.transposedWte?.tensor.dispose()
+      this.transposedWte = { dataId, tensor: tf.keep(tf.transpose(wte)) as tf.Tensor2D }
+    }
+    return this.transposedWte.tensor
   }
 
   /** The transformer stack: final-LayerNorm hidden states `[batch·positions, n_embd]` and the new keys/values. Call inside a tidy. */
@@ -326,6 +349,8 @@ export class GPT2 implements CausalLM<KVCache> {
   dispose(): void {
     if (this.disposed) return
     for (const v of this.params.values()) v.dispose()
+    this.transposedWte?.tensor.dispose()
+    this.transposedWte = null
     this.disposed = true
   }
 
