@@ -82,6 +82,9 @@ describe('dialogpt train', () => {
     const second = await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '3', '--lr', '1e-3', '--schedule', 'constant', '--resume', '--json')
     expect(second.code).toBe(0)
     expect(JSON.parse(second.out)).toMatchObject({ step: 3, resumedFrom: join(out, 'checkpoints', 'step-00000002') })
+    const fresh = await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '4')
+    expect(fresh.code).toBe(2)
+    expect(fresh.err).toMatch(/already holds checkpoints of a run: add --resume/)
   })
 
   it('exits 2 with usage for bad flags', async () => {
