@@ -16,8 +16,13 @@ export async function saveGPT2(model: GPT2, dir: string, extraFiles: Record<stri
     await writeFile(temp, data)
     await rename(temp, join(dir, name))
   }
-  const config = { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
+  const config = huggingFaceConfig(model)
   await put('model.safetensors', writeSafetensors(await model.weights()))
   for (const [name, value] of Object.entries(extraFiles)) await put(name, `${JSON.stringify(value, null, 2)}\n`)
   await put('config.json', `${JSON.stringify(config, null, 2)}\n`)
+}
+
+/** The `config.json` that Hugging Face transformers expects for `model` (float32, GPT2LMHeadModel). */
+export function huggingFaceConfig(model: GPT2): Record<string, unknown> {
+  return { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
 }

@@ -38,10 +38,10 @@ export function dialogptLoss(model: GPT2, inputIds: IntMatrix, labels: IntMatrix
 }
 
 /**
- * Perplexity as the original reports it: exp of the mean over examples of each example's mean
- * token loss (not exp of the batch token mean). Examples with no labelled token are left out.
+ * Per-example sums of the token losses and numbers of labelled tokens, from one forward pass:
+ * what both the original's perplexity and its batch loss are computed from.
  */
-export async function dialogptPerplexity(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<number> {
+export async function exampleLosses(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<{ sums: Float32Array; counts: Float32Array }> {
   const rows = labelRows(labels)
   const [sums, counts] = tf.tidy(() => {
     const { nll, mask } = tokenLosses(model, inputIds, rows, options.attentionMask)
@@ -50,6 +50,15 @@ export async function dialogptPerplexity(model: GPT2, inputIds: IntMatrix, label
   const [s, n] = await Promise.all([sums!.data(), counts!.data()])
   sums!.dispose()
   counts!.dispose()
+  return { sums: s as Float32Array, counts: n as Float32Array }
+}
+
+/**
+ * Perplexity as the original reports it: exp of the mean over examples of each example's mean
+ * token loss (not exp of the batch token mean). Examples with no labelled token are left out.
+ */
+export async function dialogptPerplexity(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<number> {
+  const { sums: s, counts: n } = await exampleLosses(model, inputIds, labels, options)
   const means: number[] = []
   for (let i = 0; i < s.length; i++) {
     if (n[i]! > 0) means.push(s[i]! / n[i]!)

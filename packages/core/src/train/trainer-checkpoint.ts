@@ -3,6 +3,7 @@ import type { BatchPosition } from '@dialogpt/data'
 import { CheckpointError } from '../checkpoint/errors'
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
 import type { GPT2 } from '../model/gpt2'
+import { huggingFaceConfig } from '../model/save'
 import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
 
 /** `trainer-state.json`'s format name; bumped when the layout changes. */
@@ -83,8 +84,7 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
       moments.push([`${hf}/m`, { shape, data: m }], [`${hf}/v`, { shape, data: v }])
     }
     files['optimizer.safetensors'] = writeSafetensors(moments)
-    const config = { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
-    files['config.json'] = new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`)
+    files['config.json'] = new TextEncoder().encode(`${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)
     const listing: StateFile['files'] = {}
     for (const [file, bytes] of Object.entries(files)) {
       const handle = await fs.open(path.join(temp, file), 'w')

@@ -5,6 +5,7 @@ import { accumulateGradients, NonFiniteLossError, type AccumulationReduction } f
 import { AdamW, type DecayScope } from './adamw'
 import { clipByGlobalNorm } from './clip'
 import type { MomentOptimizer } from './moment-optimizer'
+import { exampleLosses } from './objective'
 import { OriginalAdam } from './original-adam'
 import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
 import type { LoadedCheckpoint, TrainerState } from './trainer-checkpoint'
@@ -360,7 +361,7 @@ export class Trainer {
     let rows = 0
     for (let b = 0; b < this.validBatcher.batchesIn(0); b++) {
       const batch = await this.validBatcher.batchAt({ epoch: 0, batch: b })
-      const [loss, ppl] = batchLossAndPerplexity(this.model, batch)
+      const [loss, ppl] = await batchLossAndPerplexity(this.model, batch)
       lossSum += loss * batch.inputIds.length
       pplSum += ppl * batch.inputIds.length
       rows += batch.inputIds.length
@@ -469,19 +470,8 @@ export class Trainer {
 }
 
 /** The original's per-batch eval numbers: the token-mean loss and exp(mean per-example loss), from one forward pass. */
-function batchLossAndPerplexity(model: GPT2, batch: Batch): [number, number] {
-  const [sums, counts] = tf.tidy(() => {
-    const { logits } = model.forward(batch.inputIds) // the cache is freed by the tidy
-    const [B, T, V] = logits.shape
-    const flat = batch.labels.flat()
-    const mask = tf.tensor2d(flat.map((y) => (y === -1 ? 0 : 1)), [B, T])
-    const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]))
-    const picked = tf.reshape(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(flat.map((y) => (y === -1 ? 0 : y)), 'int32'), V)), 1), [B, T])
-    return [tf.sum(tf.mul(tf.neg(picked), mask), 1), tf.sum(mask, 1)]
-  })
-  const s = sums!.dataSync()
-  const n = counts!.dataSync()
-  tf.dispose([sums!, counts!])
+async function batchLossAndPerplexity(model: GPT2, batch: Batch): Promise<[number, number]> {
+  const { sums: s, counts: n } = await exampleLosses(model, batch.inputIds, batch.labels)
   let total = 0
   let count = 0
   let meanSum = 0
