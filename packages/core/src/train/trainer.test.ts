@@ -185,6 +185,16 @@ describe(`Trainer (${backend})`, () => {
     await useBackend(backend)
   })
 
+  it('writes a checkpoint on abort even when none was due yet', async () => {
+    const dir = scratch()
+    const controller = new AbortController()
+    const trainer = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir, callbacks: { onStep: (e) => void (e.step === 3 && controller.abort()) } }))
+    const result = await trainer.fit({ steps: 50, signal: controller.signal })
+    expect(result).toMatchObject({ reason: 'aborted', step: 3, checkpoint: join(dir, 'checkpoints', 'step-00000003') })
+    expect((await readTrainerCheckpoint(result.checkpoint!)).state.step).toBe(3)
+    trainer.dispose()
+  })
+
   it('refuses to start a fresh run in an outputDir that holds checkpoints, overwriting nothing', async () => {
     const dir = scratch()
     const first = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))

@@ -8,7 +8,7 @@ import type { MomentOptimizer } from './moment-optimizer'
 import { exampleLosses } from './objective'
 import { OriginalAdam } from './original-adam'
 import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
-import type { LoadedCheckpoint, TrainerState } from './trainer-checkpoint'
+import { checkpointName, type LoadedCheckpoint, type TrainerState } from './trainer-checkpoint'
 
 /** Training data: a token store (or any {@link ExampleSource}) or examples in memory (e.g. `makeFeatures` output). */
 export type TrainingData = ExampleSource | readonly TrainingExample[]
@@ -343,7 +343,7 @@ export class Trainer {
         const checkpointNow = this.options.outputDir && ((this.options.checkpointEvery && this.state.step % this.options.checkpointEvery === 0) || reason !== null)
         if (checkpointNow) await this.checkpoint()
       }
-      if (reason === 'aborted' && this.options.outputDir && this.state.step > 0 && this.lastCheckpoint !== this.checkpointPathFor(this.state.step)) await this.checkpoint()
+      if (reason === 'aborted' && this.options.outputDir && this.state.step > 0 && !this.lastCheckpoint?.endsWith(checkpointName(this.state.step))) await this.checkpoint()
     } finally {
       await batches.return(undefined)
     }
@@ -387,10 +387,6 @@ export class Trainer {
     await this.log({ type: 'checkpoint', step: this.state.step, dir })
     await this.options.callbacks?.onCheckpoint?.({ step: this.state.step, dir })
     return dir
-  }
-
-  private checkpointPathFor(step: number): string | null {
-    return this.lastCheckpoint && this.lastCheckpoint.endsWith(`step-${String(step).padStart(8, '0')}`) ? this.lastCheckpoint : null
   }
 
   private async checkpointsDir(): Promise<string> {
