@@ -171,37 +171,21 @@ export abstract class MomentOptimizer extends tf.Optimizer {
   }
 
   override async setWeights(weights: NamedTensor[]): Promise<void> {
-    if (this.stateOnHost) {
-      const moments = new Map<string, MomentArrays>()
-      let step = this.step
-      for (const { name, tensor } of weights) {
-        if (name === 'step') {
-          step = (await tensor.data())[0]!
-          continue
-        }
-        const cut = name.lastIndexOf('/')
-        const [variable, which] = [name.slice(0, cut), name.slice(cut + 1)]
-        if (which !== 'm' && which !== 'v') throw new Error(`${this.getClassName()}.setWeights: unexpected state tensor '${name}' (want 'step', '<variable>/m' or '<variable>/v')`)
-        const state = moments.get(variable) ?? { shape: tensor.shape.slice(), m: new Float32Array(tensor.size), v: new Float32Array(tensor.size) }
-        state[which] = Float32Array.from((await tensor.data()) as Float32Array)
-        moments.set(variable, state)
-      }
-      this.importMoments(moments, step)
-      return
-    }
-    this.dispose()
+    const moments = new Map<string, MomentArrays>()
+    let step = this.step
     for (const { name, tensor } of weights) {
       if (name === 'step') {
-        this.step = (await tensor.data())[0]!
+        step = (await tensor.data())[0]!
         continue
       }
       const cut = name.lastIndexOf('/')
       const [variable, which] = [name.slice(0, cut), name.slice(cut + 1)]
       if (which !== 'm' && which !== 'v') throw new Error(`${this.getClassName()}.setWeights: unexpected state tensor '${name}' (want 'step', '<variable>/m' or '<variable>/v')`)
-      const state = this.moments.get(variable) ?? ({} as Moments)
-      state[which] = tf.variable(tensor, false) // shares the data; the caller may dispose its tensor
-      this.moments.set(variable, state)
+      const state = moments.get(variable) ?? { shape: tensor.shape.slice(), m: new Float32Array(tensor.size), v: new Float32Array(tensor.size) }
+      state[which] = (await tensor.data()) as Float32Array // a copy: the caller may dispose its tensor
+      moments.set(variable, state)
     }
+    this.importMoments(moments, step)
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
