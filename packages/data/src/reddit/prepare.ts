@@ -17,7 +17,8 @@ import {
   trigrams,
   urlFilter,
 } from '../filters/filters'
-import type { Filter, Instance } from '../filters/instance'
+import type { Filter } from '../filters/instance'
+import { filterPipeline } from '../filters/pipeline'
 import { writeStore, type StoreWriterOptions } from '../store/store-writer'
 import type { StoreManifest } from '../store/manifest'
 import { DumpError } from './dump-error'
@@ -142,7 +143,6 @@ async function* readDialogues(file: string, report: PrepareReport, onMalformed: 
     if (!turns || turns.some((t) => t === null)) {
       report.malformed++
       const m = { file, line, reason: value instanceof Error ? value.message : 'not a dialogue (an array of turns: strings or objects with text/message)' }
-      if (report.malformedSamples.length < 20) report.malformedSamples.push(m)
       onMalformed(m)
       continue
     }
@@ -166,14 +166,9 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
   const filterOptions = options.filters ?? {}
   const formats = await Promise.all(options.inputs.map((f) => formatOf(f, options.format ?? 'auto')))
   const reddit = options.inputs.filter((_, i) => formats[i] === 'reddit')
-  const filters = paperFilters(filterOptions)
-  const firstDrop = (instance: Instance): string | null => {
-    for (const f of filters) {
-      const r = f(instance)
-      if (!r.keep) return r.reason
-    }
-    return null
-  }
+  // The first filter that drops a session names the reason (its own tally is not used: the report
+  // also counts reasons from outside the filters).
+  const pipeline = filterPipeline(paperFilters(filterOptions))
   const count = (reason: string) => void (report.dropped[reason] = (report.dropped[reason] ?? 0) + 1)
   let progressAt = 0
   const progress = () => {
@@ -199,9 +194,9 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
       return
     }
     const s = { ...session, turns }
-    const reason = applyFilters ? firstDrop({ source: turns.slice(0, -1), target: turns[turns.length - 1]!, subreddit: s.subreddit }) : null
-    if (reason !== null) {
-      count(reason)
+    const verdict = applyFilters ? pipeline.apply({ source: turns.slice(0, -1), target: turns[turns.length - 1]!, subreddit: s.subreddit }) : null
+    if (verdict && !verdict.keep) {
+      count(verdict.reason)
       return
     }
     yield s
@@ -230,7 +225,7 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
           progress()
         }
       } else if (formats[i] === 'dialogues') {
-        for await (const turns of readDialogues(file, report, options.onMalformed ?? (() => undefined))) {
+        for await (const turns of readDialogues(file, report, onMalformed)) {
           for (const s of candidate({ turns, weights: turns.map(() => 1) }, false)) yield finish(s)
           progress()
         }
