@@ -52,24 +52,23 @@ export async function selectWebBackend(options: WebBackendOptions = {}): Promise
   const order = options.prefer ? [options.prefer] : [...WEB_BACKENDS]
   if (options.prefer && !WEB_BACKENDS.includes(options.prefer)) throw new RangeError(`unknown backend '${options.prefer}' (use ${WEB_BACKENDS.join(', ')})`)
   const candidates: WebBackendReport['candidates'] = []
-  let limit: number | undefined
+  let gpu: Awaited<ReturnType<typeof probeWebGpu>> | undefined
   for (const name of order) {
     try {
       if (name === 'webgpu') {
-        const probe = await probeWebGpu()
-        if (!probe.ok) {
-          candidates.push({ name, available: false, reason: probe.reason })
+        gpu = await probeWebGpu()
+        if (!gpu.ok) {
+          candidates.push({ name, available: false, reason: gpu.reason })
           continue
         }
-        limit = probe.limit
       }
       const module = (await load(name)) as { setWasmPaths?: (prefix: string | Record<string, string>) => void }
       if (name === 'wasm' && options.wasmPaths) module.setWasmPaths?.(options.wasmPaths)
       if (!(await tf.setBackend(name))) throw new Error('the backend did not initialise')
       await tf.ready()
-      candidates.push({ name, available: true, reason: name === 'webgpu' ? `chosen: ${(await probeWebGpu()).reason}` : 'chosen' })
+      candidates.push({ name, available: true, reason: name === 'webgpu' ? `chosen: ${gpu!.reason}` : 'chosen' })
       for (const rest of order.slice(order.indexOf(name) + 1)) candidates.push({ name: rest, available: true, reason: `not tried: ${name} came first` })
-      report = { chosen: name, candidates, maxStorageBufferBindingSize: limit }
+      report = { chosen: name, candidates, maxStorageBufferBindingSize: gpu?.limit }
       return report
     } catch (error) {
       candidates.push({ name, available: false, reason: `failed to start: ${(error as Error).message}` })
