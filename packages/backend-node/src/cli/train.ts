@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { GPT2, gpt2Config, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
+import { listTrainerCheckpoints } from '@dialogpt/core/node'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, TokenStore } from '@dialogpt/data/node'
 import { intFlag, numberFlag, UsageError, type CliIo } from './io'
@@ -108,7 +109,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
   const preset = oneOf(values['from-scratch'], 'from-scratch', Object.keys(GPT2_PRESETS) as GPT2Preset[])
   const maxGradNorm = values['max-grad-norm'] === 'inf' ? Infinity : numberFlag(values['max-grad-norm'], 'max-grad-norm', (n) => n > 0)
   const maxLength = intFlag(values['max-length'], 'max-length', 2)
-  if (!values.resume && existsSync(join(values.out, 'checkpoints')) && readdirSync(join(values.out, 'checkpoints')).some((n) => n.startsWith('step-')))
+  if (!values.resume && (await listTrainerCheckpoints(join(values.out, 'checkpoints'))).length > 0)
     throw new UsageError(`${values.out} already holds checkpoints of a run: add --resume to continue it, or choose another --out (nothing was changed)`)
   const hub = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'] }
   const model = preset ? GPT2.random(gpt2Config(preset), intFlag(values.seed, 'seed') ?? 42) : await GPT2.fromPretrained(values.model!, hub)
