@@ -3,11 +3,9 @@
 // page, so the server sends COOP/COEP headers), WebGL and WebGPU (both on SwiftShader, software
 // only, so only a few tokens after a short prompt). Ratios are against wasm with one thread, run in
 // the same benchmark. Needs Debian's chromium; skips with a notice without it.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { extname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildPage, chromiumPath, openChromium, pageFile, serveFiles } from '../test/chromium'
 import { benchDir, printTable, round, writeResult } from './lib'
 
 export const name = 'browser-decode'
@@ -27,30 +25,14 @@ const median = (xs: number[]) => {
 }
 
 export async function run(): Promise<Record<string, unknown> | undefined> {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
   if (!existsSync(chromiumPath)) {
     console.warn(`[skip] browser-decode benchmark: ${chromiumPath} is absent (apt install chromium)`)
     return undefined
   }
-  const { build } = await import('vite')
-  const out = mkdtempSync(join(tmpdir(), 'dialogpt-bench-page-'))
-  await build({ configFile: join(benchDir, 'browser', 'vite.config.ts'), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' })
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' }
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
-    const file = join(out, path === '/' ? 'index.html' : path)
-    if (!file.startsWith(out) || !existsSync(file)) {
-      res.writeHead(404)
-      res.end()
-      return
-    }
-    const body = readFileSync(file)
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' })
-    res.end(body)
-  })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const { chromium } = await import('playwright-core')
+  const out = await buildPage(join(benchDir, 'browser', 'vite.config.ts'), 'dialogpt-bench-page-')
+  // cross-origin-isolated, so the threaded wasm build may load
+  const server = await serveFiles((path) => pageFile(out, path), { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' })
+  const base = server.base
   const configs = [
     { what: 'wasm, 1 thread', query: 'backend=wasm&threads=1&tokens=16&prompt=64' },
     { what: 'wasm, 2 threads', query: 'backend=wasm&threads=2&tokens=16&prompt=64' },
@@ -63,14 +45,8 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   try {
     for (const c of configs) {
       console.log(`running: ${c.what}`)
-      const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dialogpt-chromium-')), {
-        executablePath: chromiumPath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-      })
+      const { context, page } = await openChromium()
       try {
-        await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()))
-        const page = context.pages()[0] ?? (await context.newPage())
         const consoleLines: string[] = []
         page.on('console', (m) => void consoleLines.push(`${m.type()}: ${m.text()}`))
         page.on('pageerror', (e) => void consoleLines.push(`pageerror: ${e.message}`))
@@ -88,7 +64,7 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
       }
     }
   } finally {
-    server.close()
+    await server.close()
   }
   const baseline = results['wasm, 1 thread']?.tokensPerSecond
   printTable(

@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { extname, join, resolve } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { buildPage, chromiumPath, openChromium, pageFile, serveFiles } from './chromium'
 import { describeShared, sharedPath } from './shared'
 
 /**
@@ -14,7 +12,6 @@ import { describeShared, sharedPath } from './shared'
  * streamed reply is saved to test/artifacts/.
  */
 const root = resolve(__dirname, '..')
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const isCI = /^(1|true|yes)$/i.test(process.env.CI ?? '')
 const artifacts = join(root, 'test', 'artifacts')
 const PROMPT = 'Hello, how are you today?'
@@ -24,7 +21,7 @@ const run = existsSync(chromiumPath) || isCI
 if (!run) console.warn(`[skip] browser tests: ${chromiumPath} is absent (apt install chromium); they fail under CI=true`)
 
 describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
-  let server: Server
+  let closeServer: (() => Promise<void>) | undefined
   let base = ''
   let modelRequests = 0
   let expected: number[] = []
@@ -33,28 +30,14 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
   beforeAll(async () => {
     if (!run) return
     if (!existsSync(chromiumPath)) throw new Error(`CI=true but ${chromiumPath} is missing (apt install chromium)`)
-    const { build } = await import('vite')
-    const out = mkdtempSync(join(tmpdir(), 'dialogpt-web-chat-'))
-    await build({ configFile: join(root, 'examples', 'web-chat', 'vite.config.ts'), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' })
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-      let file: string
-      if (url.pathname.startsWith('/models/gpt2-tiny/')) {
-        modelRequests++
-        file = sharedPath('fixtures', 'gpt2-tiny', url.pathname.slice('/models/gpt2-tiny/'.length))
-      } else file = join(out, url.pathname === '/' ? 'index.html' : url.pathname)
-      if (!existsSync(file) || !file.startsWith(url.pathname.startsWith('/models/') ? sharedPath('fixtures') : out)) {
-        res.writeHead(404)
-        res.end()
-        return
-      }
-      const body = readFileSync(file)
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-length': String(body.length) })
-      res.end(body)
+    const out = await buildPage(join(root, 'examples', 'web-chat', 'vite.config.ts'), 'dialogpt-web-chat-')
+    const server = await serveFiles((path) => {
+      if (!path.startsWith('/models/gpt2-tiny/')) return pageFile(out, path)
+      modelRequests++
+      return { file: sharedPath('fixtures', 'gpt2-tiny', path.slice('/models/gpt2-tiny/'.length)), allowedRoot: sharedPath('fixtures') }
     })
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    base = server.base
+    closeServer = server.close
     // the Node result for the same greedy call
     const tf = await import('@tensorflow/tfjs-core')
     await import('@tensorflow/tfjs-backend-cpu')
@@ -70,17 +53,10 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     mkdirSync(artifacts, { recursive: true })
   }, 180_000)
 
-  afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
+  afterAll(() => closeServer?.())
 
   async function open(backend: string, max = MAX) {
-    const { chromium } = await import('playwright-core')
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dialogpt-chromium-')), {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    })
-    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()))
-    const page = context.pages()[0] ?? (await context.newPage())
+    const { context, page } = await openChromium()
     await page.goto(`${base}/index.html?model=${encodeURIComponent(`${base}/models/gpt2-tiny/`)}&backend=${backend}&max=${max}`)
     const status = () => page.evaluate(() => (window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status)
     const load = async () => {

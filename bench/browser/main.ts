@@ -4,9 +4,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { selectWebBackend } from '@dialogpt/backend-web'
 import { GPT2, gpt2Config, disposeCache } from '@dialogpt/core'
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+import { wasmFiles } from '../../examples/web-chat/wasm-files'
 
 interface BenchResult {
   backend: string
@@ -24,7 +22,7 @@ async function run(): Promise<BenchResult> {
   const tokens = Number(q.get('tokens') ?? 8)
   const promptLength = Number(q.get('prompt') ?? 64)
   if (backend === 'wasm') setThreadsCount(threads)
-  await selectWebBackend({ prefer: backend, wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded } })
+  await selectWebBackend({ prefer: backend, wasmPaths: wasmFiles })
   const model = GPT2.random(gpt2Config('small'), 1)
   const prompt = [Array.from({ length: promptLength }, (_, i) => (i * 7919) % 50257)]
   let t = performance.now()

@@ -6,9 +6,7 @@ import { loadWebModel, selectWebBackend, type WebProgress } from '@dialogpt/back
 import { Trainer, type DialoGPT } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
 import { stream } from '@dialogpt/decode'
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+import { wasmFiles } from './wasm-files'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 const params = new URLSearchParams(location.search)
@@ -46,7 +44,7 @@ $('load').addEventListener('click', async () => {
     setStatus('choosing a backend')
     const report = await selectWebBackend({
       prefer: (backendChoice.value || undefined) as 'webgpu' | 'webgl' | 'wasm' | undefined,
-      wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+      wasmPaths: wasmFiles,
     })
     state.backend = report.chosen
     $('backend').textContent = `backend: ${report.chosen} — ${report.candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`
