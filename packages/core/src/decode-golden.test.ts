@@ -118,6 +118,27 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
     expect(tf.memory().numTensors).toBe(start)
   })
 
+  it('reads each prompt once for its sampled rows, and samples what the prompt repeated as separate rows gives', async () => {
+    const prompts = [prompt('p0'), prompt('p2')]
+    const config = { maxNewTokens: 6, doSample: true, topK: 20, seed: 11 }
+    const firstStepRows: number[] = []
+    const counting = Object.create(model) as GPT2
+    let calls = 0
+    counting.step = (ids, cache, mask) => {
+      if (calls++ === 0) firstStepRows.push(ids.length)
+      return model.step(ids, cache, mask)
+    }
+    await generate(model, prompts[0]!, { maxNewTokens: 1 }) // builds the head cache (one tensor kept)
+    const start = tf.memory().numTensors
+    const shared = await generate(counting, prompts, { ...config, numReturnSequences: 3 })
+    expect(tf.memory().numTensors).toBe(start)
+    expect(firstStepRows).toEqual([2])
+    // The same rows in the same order, but as six separate prompts: each is read on its own.
+    const repeated = await generate(model, prompts.flatMap((p) => [p, p, p]), config)
+    expect(shared.flat().map((s) => s.ids)).toEqual(repeated.flat().map((s) => s.ids))
+    expect(new Set(shared[0]!.map((s) => s.ids.join(','))).size).toBeGreaterThan(1)
+  })
+
   it('batches left-padded prompts and gives each the result it gets alone', async () => {
     const prompts = [prompt('p0'), prompt('p2')]
     const batched = await generate(model, prompts, { maxNewTokens: 8 })

@@ -35,12 +35,28 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
   const steps: StepScores[][] = rows.map(() => [])
   let cache: unknown
   let input: number[][] = ids.map((r) => r.slice())
+  /** For each row, the row of the step's logits that belongs to it. */
+  const rowOfLogits = (shared: boolean) => rows.map((_, r) => (shared ? Math.floor(r / perPrompt) : r))
   try {
     for (;;) {
       throwIfAborted(c.signal)
-      const out = model.step(input, cache, mask)
+      // The rows of one prompt are identical until the first draw: the prompt is read once and
+      // its cache copied to each of its rows (16 MMI samples would otherwise read it 16 times).
+      const shared = cache === undefined && perPrompt > 1
+      const stepRows = shared ? prompts.map((_, i) => i * perPrompt) : rows.map((_, r) => r)
+      const out = model.step(
+        stepRows.map((r) => input[r]!),
+        cache,
+        stepRows.map((r) => mask[r]!),
+      )
       if (cache !== undefined) model.disposeCache(cache)
       cache = out.cache
+      if (shared) {
+        const expanded = model.reorderCache(out.cache, rowOfLogits(true))
+        model.disposeCache(out.cache)
+        cache = expanded
+      }
+      const logitsRows = rowOfLogits(shared)
       let logits: Float32Array
       try {
         logits = (await out.logits.data()) as Float32Array
@@ -50,7 +66,8 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
       throwIfAborted(c.signal)
       const tokens = rows.map((_, r) => {
         if (finished[r]) return c.padTokenId
-        const raw = logits.subarray(r * V, (r + 1) * V)
+        const at = logitsRows[r]!
+        const raw = logits.subarray(at * V, (at + 1) * V)
         const scores = Float32Array.from(raw)
         processScores(scores, ids[r]!, ids[r]!.length - P, c, c.doSample)
         const token = c.doSample ? sampleIndex(scores, rng.next()) : argmax(scores)

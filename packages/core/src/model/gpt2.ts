@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { CausalLM } from '@dialogpt/decode'
 import { parameterShapes, type GPT2Config } from './config'
+import { gatherRows } from './gather-rows'
 import type { FromPretrainedOptions } from '../load/from-pretrained'
 import type { Weights } from './weights'
 
@@ -278,11 +279,7 @@ export class GPT2 implements CausalLM<KVCache> {
 
   /** {@link CausalLM.reorderCache}: a new cache with the given rows (the old one is left to the caller). */
   reorderCache(cache: KVCache, rows: number[]): KVCache {
-    const { keys, values } = tf.tidy(() => {
-      const index = tf.tensor1d(rows, 'int32')
-      return { keys: cache.layers.map((l) => tf.gather(l.key, index)), values: cache.layers.map((l) => tf.gather(l.value, index)) }
-    })
-    return { layers: keys.map((key, i) => ({ key: key as tf.Tensor4D, value: values[i] as tf.Tensor4D })), length: cache.length }
+    return { layers: cache.layers.map((l) => ({ key: gatherRows(l.key, rows), value: gatherRows(l.value, rows) })), length: cache.length }
   }
 
   disposeCache(cache: KVCache): void {
