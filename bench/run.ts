@@ -3,6 +3,7 @@ import * as browserDecode from './browser-decode.bench'
 import * as data from './data.bench'
 import * as decode from './decode.bench'
 import * as forward from './forward.bench'
+import * as load from './load.bench'
 import * as metrics from './metrics.bench'
 import * as train from './train.bench'
 
@@ -11,7 +12,7 @@ interface Bench {
   run: () => Promise<Record<string, unknown> | undefined>
 }
 
-const all: Bench[] = [metrics, data, forward, decode, browserDecode, train]
+const all: Bench[] = [metrics, data, load, forward, decode, browserDecode, train]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

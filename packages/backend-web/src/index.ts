@@ -13,4 +13,5 @@
  */
 export { selectWebBackend, describeWebBackend, WEB_BACKENDS, type WebBackendName, type WebBackendOptions, type WebBackendReport } from './select-web-backend'
 export { fetchCached, WebDownloadError, type CacheLike, type FetchCachedOptions, type WebProgress } from './weight-cache'
-export { loadWebModel, checkModelFits, ModelTooLargeError, type LoadWebModelOptions } from './load-web-model'
+export { loadWebModel, checkModelFits, type LoadWebModelOptions } from './load-web-model'
+export { ModelTooLargeError } from '@dialogpt/core'

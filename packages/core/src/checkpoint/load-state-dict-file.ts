@@ -1,6 +1,6 @@
 import { CheckpointError } from './errors'
 import { readStateDict } from './load-state-dict'
-import type { StateDict } from './tensor-data'
+import { asBytes, type StateDict } from './tensor-data'
 
 /**
  * Reads a checkpoint into name → `{ dtype, shape, data }`: from bytes anywhere, or from a file
@@ -10,7 +10,7 @@ import type { StateDict } from './tensor-data'
 export async function loadStateDict(pathOrBytes: string | Uint8Array | ArrayBuffer): Promise<StateDict> {
   if (typeof pathOrBytes !== 'string') return readStateDict(pathOrBytes instanceof Uint8Array ? pathOrBytes : new Uint8Array(pathOrBytes))
   const { readFile } = await import('node:fs/promises')
-  const bytes = new Uint8Array(await readFile(pathOrBytes))
+  const bytes = asBytes(await readFile(pathOrBytes))
   try {
     return readStateDict(bytes)
   } catch (error) {

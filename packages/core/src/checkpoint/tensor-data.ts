@@ -44,12 +44,18 @@ const f16Table = (() => {
 
 /**
  * Decodes `count` little-endian elements of `dtype` from `bytes` at `offset`, reading through a
- * DataView-free path that works at any alignment. Floats become float32.
+ * DataView-free path that works at any alignment. Floats become float32. Aligned float32 and int32
+ * data are views of `bytes` (they share its memory); everything else is a fresh array.
  */
 export function decodeElements(bytes: Uint8Array, offset: number, count: number, dtype: StoredDType): StateDictTensor['data'] {
   const size = ELEMENT_SIZE[dtype]
   if (offset < 0 || offset + count * size > bytes.length) throw new CheckpointError('truncated', `tensor data ends past the buffer (${offset + count * size} > ${bytes.length})`)
-  // Copy to an aligned buffer first: checkpoint payloads often sit at odd offsets.
+  // Aligned float32 (safetensors always, torch files sometimes) is returned as a view of `bytes`:
+  // no copy of a half-gigabyte model.
+  const at = bytes.byteOffset + offset
+  if (dtype === 'float32' && at % 4 === 0) return new Float32Array(bytes.buffer, at, count)
+  if (dtype === 'int32' && at % 4 === 0) return new Int32Array(bytes.buffer, at, count)
+  // Otherwise copy to an aligned buffer first: checkpoint payloads often sit at odd offsets.
   const raw = new Uint8Array(count * size)
   raw.set(bytes.subarray(offset, offset + count * size))
   switch (dtype) {
@@ -134,4 +140,9 @@ export function float32ToBfloat16Bits(values: Float32Array): Uint16Array {
     out[i] = (x + 0x7fff + ((x >>> 16) & 1)) >>> 16
   }
   return out
+}
+
+/** A plain `Uint8Array` over the same memory as `bytes` (a Node `Buffer`, say), without copying it. */
+export function asBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }

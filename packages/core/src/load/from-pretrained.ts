@@ -1,6 +1,6 @@
 import { CheckpointError } from '../checkpoint/errors'
 import { readStateDict } from '../checkpoint/load-state-dict'
-import type { StateDict } from '../checkpoint/tensor-data'
+import { asBytes, type StateDict } from '../checkpoint/tensor-data'
 import { defaultHubCacheDir } from '../hub/cache-layout'
 import { HubError } from '../hub/errors'
 import { hubFile, type HubOptions } from '../hub/download'
@@ -40,7 +40,7 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
     }
   }
   const load = async (weightsPath: string, configPath?: string | null, generationPath?: string | null): Promise<PretrainedFiles> => {
-    const bytes = new Uint8Array(await readFile(weightsPath))
+    const bytes = asBytes(await readFile(weightsPath))
     let stateDict: StateDict
     try {
       stateDict = readStateDict(bytes)

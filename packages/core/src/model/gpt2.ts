@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { CausalLM } from '@dialogpt/decode'
 import { parameterShapes, type GPT2Config } from './config'
 import { gatherRows } from './gather-rows'
+import { checkModelFits } from './wasm-fit'
 import type { FromPretrainedOptions } from '../load/from-pretrained'
 import type { Weights } from './weights'
 
@@ -65,6 +66,7 @@ export class GPT2 implements CausalLM<KVCache> {
   private transposedWte: { dataId: object; tensor: tf.Tensor2D } | null = null
 
   constructor(config: GPT2Config, weights: Weights) {
+    checkModelFits(config)
     this.config = config
     const id = ++modelCounter
     this.params = new Map()

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { expect, it } from 'vitest'
+import { useBackend } from '../testing/tiny'
+import { gpt2Config } from './config'
+import { GPT2 } from './gpt2'
+import { checkModelFits, ModelTooLargeError, WASM_HEAP_BYTES, wasmInferenceBytes } from './wasm-fit'
+
+it('counts the weights, the packed copies of the block matrices and the cached head', () => {
+  const c = gpt2Config('small')
+  const blockMatrices = c.n_layer * 12 * c.n_embd * c.n_embd
+  const all = 124_439_808 // GPT-2 124M's parameter count
+  const wte = c.vocab_size * c.n_embd
+  expect(wasmInferenceBytes(c, { headCache: false })).toBe(4 * (all + blockMatrices))
+  expect(wasmInferenceBytes(c) - wasmInferenceBytes(c, { headCache: false })).toBe(8 * wte)
+})
+
+it('lets 124M and 345M onto wasm and refuses 762M there with the sizes and the way out, but not on other backends', () => {
+  expect(() => checkModelFits(gpt2Config('small'), { backend: 'wasm' })).not.toThrow()
+  expect(() => checkModelFits(gpt2Config('medium'), { backend: 'wasm' })).not.toThrow()
+  let error: unknown
+  try {
+    checkModelFits(gpt2Config('large'), { backend: 'wasm' })
+  } catch (e) {
+    error = e
+  }
+  expect(error).toBeInstanceOf(ModelTooLargeError)
+  const e = error as ModelTooLargeError
+  expect(e.message).toMatch(/774M-parameter GPT-2 needs about 6\.\d GiB on the wasm backend \(2\.9 GiB of fp32 weights/)
+  expect(e.message).toMatch(/ends at 4 GiB.*@tensorflow\/tfjs-node.*'cpu'/)
+  expect(e.neededBytes).toBeGreaterThan(WASM_HEAP_BYTES)
+  expect(e.limitBytes).toBe(WASM_HEAP_BYTES)
+  expect(() => checkModelFits(gpt2Config('large'), { backend: 'cpu' })).not.toThrow()
+  expect(() => checkModelFits(gpt2Config('large'), { backend: 'tensorflow' })).not.toThrow()
+})
+
+it('the GPT2 constructor refuses a model too large for wasm before allocating anything', async () => {
+  await useBackend('wasm')
+  const before = tf.memory().numTensors
+  expect(() => new GPT2(gpt2Config('large'), new Map())).toThrow(ModelTooLargeError)
+  expect(tf.memory().numTensors).toBe(before)
+})

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { parameterShapes, type GPT2Config } from './config'
+
+/** The model cannot run on the chosen backend: the message says why and what to do instead. */
+export class ModelTooLargeError extends Error {
+  override readonly name = 'ModelTooLargeError'
+  constructor(
+    message: string,
+    /** Bytes the model would need on the backend (an estimate). */
+    readonly neededBytes: number,
+    /** What the backend can hold. */
+    readonly limitBytes: number,
+  ) {
+    super(message)
+  }
+}
+
+/** tfjs-wasm's heap is 32-bit: 4 GiB for weights, XNNPACK's packed copies and activations. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30
+/** Room kept for activations, the KV cache and tfjs's own allocations (a 16-row MMI forward of the 345M model needs ~0.4 GiB). */
+const WASM_WORKING_BYTES = 0.4 * 2 ** 30
+
+/**
+ * Bytes of wasm heap a GPT-2 of `config` holds for inference: the fp32 weights, XNNPACK's packed
+ * copy of every matrix it multiplies by (tfjs-wasm packs each matmul's right operand once and keeps
+ * it), and with the head cache the transposed `wte` and its packed copy. Measured for the 345M
+ * shape: 3.03 GiB of heap after a 64-token prompt and 16 new tokens; this gives 2.83 GiB + activations.
+ */
+export function wasmInferenceBytes(config: GPT2Config, options: { headCache?: boolean } = {}): number {
+  let weights = 0
+  let packed = 0
+  for (const [name, shape] of parameterShapes(config)) {
+    const n = shape.reduce((a, b) => a * b, 1)
+    weights += n
+    if (shape.length === 2 && name.includes('.h.')) packed += n
+  }
+  const wte = config.vocab_size * config.n_embd
+  const head = options.headCache === false ? 0 : 2 * wte
+  return 4 * (weights + packed + head)
+}
+
+/**
+ * Throws {@link ModelTooLargeError} when a GPT-2 of `config` cannot run on `backend` (the current
+ * tfjs backend by default): on wasm when its weights, their packed copies and working memory
+ * exceed the 4 GiB heap (DialoGPT-large, 762M, needs ~6 GiB there). Other backends are not
+ * limited here. Called by the `GPT2` constructor before anything is allocated.
+ */
+export function checkModelFits(config: GPT2Config, options: { backend?: string; headCache?: boolean } = {}): void {
+  const backend = options.backend ?? tf.getBackend()
+  if (backend !== 'wasm') return
+  const needed = wasmInferenceBytes(config, options) + WASM_WORKING_BYTES
+  if (needed <= WASM_HEAP_BYTES) return
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1)
+  const params = [...parameterShapes(config).values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0)
+  throw new ModelTooLargeError(
+    `a ${(params / 1e6).toFixed(0)}M-parameter GPT-2 needs about ${gib(needed)} GiB on the wasm backend ` +
+      `(${gib(params * 4)} GiB of fp32 weights, XNNPACK's packed copies of its matrices and working memory), ` +
+      `but wasm's heap is 32-bit and ends at 4 GiB. Run it on the native backend (install @tensorflow/tfjs-node or ` +
+      `@tensorflow/tfjs-node-gpu: @dialogpt/backend-node picks them up), on 'cpu' (slow), on WebGPU/WebGL in a browser, or use a smaller model.`,
+    needed,
+    WASM_HEAP_BYTES,
+  )
+}
