@@ -4,7 +4,9 @@ import * as data from './data.bench'
 import * as decode from './decode.bench'
 import * as forward from './forward.bench'
 import * as load from './load.bench'
+import * as memory from './memory.bench'
 import * as metrics from './metrics.bench'
+import * as sizes from './sizes.bench'
 import * as train from './train.bench'
 
 interface Bench {
@@ -12,7 +14,7 @@ interface Bench {
   run: () => Promise<Record<string, unknown> | undefined>
 }
 
-const all: Bench[] = [metrics, data, load, forward, decode, browserDecode, train]
+const all: Bench[] = [metrics, data, load, memory, forward, decode, browserDecode, train, sizes]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

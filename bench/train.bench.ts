@@ -14,7 +14,7 @@ const LENGTH = 64
 
 export async function run(): Promise<Record<string, unknown>> {
   const results: Record<string, Record<string, unknown>> = {}
-  const only = process.env.BENCH_TRAIN_BACKENDS?.split(',') ?? ['wasm', 'cpu']
+  const only = process.env.BENCH_TRAIN_BACKENDS?.split(',') ?? (process.env.BENCH_CPU === '1' ? ['wasm', 'cpu'] : ['wasm'])
   for (const backend of only) {
     await setBackend(backend)
     const rows = backend === 'cpu' ? 1 : 4

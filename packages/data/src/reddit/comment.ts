@@ -1,3 +1,5 @@
+import { scanFields } from './scan-comment'
+
 /** A Reddit comment with the fields session building needs (Pushshift or BigQuery rows). */
 export interface RedditComment {
   /** Base-36 id without the `t1_` prefix. */
@@ -50,8 +52,21 @@ export function commentFromRow(row: unknown): CommentParseResult {
   return { comment }
 }
 
-/** Parses one NDJSON line into a comment (see {@link commentFromRow}). */
+/** The row fields {@link commentFromRow} reads. */
+const COMMENT_FIELDS: ReadonlySet<string> = new Set(['id', 'parent_id', 'link_id', 'body', 'score', 'author', 'subreddit', 'created_utc'])
+
+/**
+ * Parses one NDJSON line into a comment (see {@link commentFromRow}). Only the fields a comment
+ * needs are materialised ({@link scanFields}); a line the scanner is not sure of goes through
+ * `JSON.parse`, so the result (or the error message) is always `JSON.parse`'s.
+ */
 export function parseCommentLine(line: string): CommentParseResult {
+  const fields = scanFields(line, COMMENT_FIELDS)
+  return fields ? commentFromRow(fields) : parseCommentRow(line)
+}
+
+/** A line through `JSON.parse` of the whole row: {@link parseCommentLine}'s fallback, and what it must always agree with. */
+export function parseCommentRow(line: string): CommentParseResult {
   let row: unknown
   try {
     row = JSON.parse(line)

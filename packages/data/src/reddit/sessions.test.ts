@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RedditComment } from './comment'
-import { commentRule } from './extract'
+import { commentRule, minimalNormSentence } from './extract'
 import { gptNormSentence } from './gpt-norm'
-import { threadSessions } from './sessions'
+import { threadSessions, wordCount } from './sessions'
 import { TrigramCounter } from './trigram-counter'
 
 const c = (id: string, parentId: string, body: string, score = 1): RedditComment => ({ id, parentId, linkId: 'L', body, score })
@@ -70,5 +70,20 @@ describe('TrigramCounter', () => {
       truth.set(k, (truth.get(k) ?? 0) + 1)
     }
     for (const [k, n] of truth) expect(small.count(k)).toBeGreaterThanOrEqual(n)
+  })
+})
+
+describe('wordCount', () => {
+  it('counts what minimalNormSentence + split(/\\s+/) counts, on random text with spaces, backslashes and Unicode spaces', () => {
+    const pieces = ['a', 'word', '\\', '\\\\', ' ', '  ', '\n', '\r\n', '\t', '\u00a0', '\u2003', '\u3000', '\ufeff', 'é', '😀', '\u200b', 'x\\y']
+    let seed = 7
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed % n
+    }
+    for (let k = 0; k < 3000; k++) {
+      const text = Array.from({ length: rand(12) }, () => pieces[rand(pieces.length)]!).join('')
+      expect(wordCount(text), JSON.stringify(text)).toBe(minimalNormSentence(text).split(/\s+/).filter(Boolean).length)
+    }
   })
 })

@@ -23,7 +23,39 @@ export interface SessionOptions {
   maxTurnWords?: number
 }
 
-const wordCount = (text: string) => minimalNormSentence(text).split(/\s+/).filter(Boolean).length
+/** JavaScript's `\s`: what `split(/\s+/)` splits on. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+  if (c < 0xa0) return false
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+}
+
+/**
+ * Words of `text` after {@link minimalNormSentence}, as `split(/\s+/).filter(Boolean).length`
+ * counts them, without building either string: runs of non-space characters, where a run of
+ * backslashes alone does not count (the normalisation deletes backslashes).
+ */
+export function wordCount(text: string): number {
+  let words = 0
+  let inWord = false
+  let counted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (isSpace(c)) {
+      inWord = false
+      continue
+    }
+    if (!inWord) {
+      inWord = true
+      counted = false
+    }
+    if (!counted && c !== 0x5c) {
+      counted = true
+      words++
+    }
+  }
+  return words
+}
 
 /**
  * The sessions of one thread, as the original's `get_convo` builds them: for every target comment

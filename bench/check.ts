@@ -1,0 +1,75 @@
+// `pnpm bench:check`: compares the latest results in bench/results/*.json with the performance
+// targets (issue #9, and the data pipeline's of issue #6) and exits non-zero naming every target
+// missed or not measured. Run `pnpm bench` first; speed is never asserted in tests.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { benchDir } from './lib'
+
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Target {
+  what: string
+  /** The benchmark whose JSON holds the figure. */
+  bench: string
+  /** The measured figure as text and whether it meets the target; null when the run lacks it. */
+  judge: (r: Json) => { figure: string; ok: boolean } | null
+}
+
+const atLeast = (x: number | undefined, min: number, unit: string) => (x === undefined ? null : { figure: `${x} ${unit}`, ok: x >= min })
+const atMost = (x: number | undefined, max: number, unit: string) => (x === undefined ? null : { figure: `${x} ${unit}`, ok: x <= max })
+
+export const targets: Target[] = [
+  { what: 'greedy decode, 64-token prompt, 64 new tokens, one thread: >= 41 tokens/s (per step after the prefill)', bench: 'decode', judge: (r) => atLeast(r.results?.greedy?.decodeTokensPerSecond, 41, 'tokens/s') },
+  {
+    what: 'greedy decode on two threads: >= 60 tokens/s',
+    bench: 'decode',
+    // tfjs-wasm runs one thread in Node (its threaded build is disabled there), so no run has two.
+    judge: (r) => (r.results?.['greedy, 2 threads'] ? atLeast(r.results['greedy, 2 threads'].decodeTokensPerSecond, 60, 'tokens/s') : { figure: 'not measurable: tfjs-wasm runs one thread in Node', ok: false }),
+  },
+  { what: 'prefill of 64 tokens (last-position logits): <= 300 ms', bench: 'forward', judge: (r) => atMost(r.results?.wasm?.prefill64?.medianMs, 300, 'ms') },
+  { what: 'beam search, 10 beams: step <= 2x the greedy step', bench: 'decode', judge: (r) => atMost(r.beamStepOverGreedyStep, 2, 'x') },
+  { what: 'MMI, 16 samples + backward scoring, 20-token response: <= 3 s', bench: 'decode', judge: (r) => atMost(r.results?.['MMI, 16 samples x 20 tokens + backward scoring']?.full?.medianMs, 3000, 'ms') },
+  { what: 'full fine-tuning step, 4 x 64 tokens, AdamW: >= 40 tokens/s', bench: 'train', judge: (r) => atLeast(r.results?.wasm?.tokensPerSecond, 40, 'tokens/s') },
+  { what: 'full fine-tuning step: peak wasm heap < 4 GB', bench: 'train', judge: (r) => (r.results?.wasm?.wasmHeapMiB === undefined ? null : { figure: `${r.results.wasm.wasmHeapMiB} MiB`, ok: r.results.wasm.wasmHeapMiB * 2 ** 20 < 4e9 }) },
+  { what: 'model load, 124M safetensors from local disk: <= 1 s', bench: 'load', judge: (r) => atMost(r.results?.['safetensors fp32']?.medianMs, 1000, 'ms') },
+  { what: 'model load, fp16 legacy .bin: <= 2 s', bench: 'load', judge: (r) => atMost(r.results?.['legacy .bin fp16']?.medianMs, 2000, 'ms') },
+  { what: 'resident memory while chatting with 124M: <= 1.3x the fp32 weight bytes', bench: 'memory', judge: (r) => atMost(r.results?.['head cache on']?.peakOverWeights, 1.3, 'x') },
+  { what: 'DialoGPT-medium (345M) loads and chats on wasm', bench: 'sizes', judge: (r) => (r.results?.medium ? { figure: `${r.results.medium.generated} tokens at ${r.results.medium.tokensPerSecond} tokens/s, heap ${r.results.medium.wasmHeapMiB} MiB`, ok: r.results.medium.backend === 'wasm' && r.results.medium.generated > 0 } : null) },
+  {
+    what: 'DialoGPT-large (762M): within the wasm heap, or on cpu/native with a clear message why',
+    bench: 'sizes',
+    judge: (r) => (r.results?.largeOnCpu ? { figure: `wasm: ${r.results.largeOnWasm.refused ? 'refused with ModelTooLargeError' : 'not refused'}; cpu: ${r.results.largeOnCpu.generated} tokens at ${r.results.largeOnCpu.tokensPerSecond} tokens/s`, ok: r.results.largeOnWasm.refused && r.results.largeOnCpu.generated > 0 } : null),
+  },
+  { what: '(#6) data: read -> trees -> filters >= 100k comments/s on 1M comments', bench: 'data', judge: (r) => atLeast(findCommentsPerSecond(r), 100_000, 'comments/s') },
+]
+
+/** The data benchmark's comments/s for its largest input. */
+function findCommentsPerSecond(r: Json): number | undefined {
+  const runs = Object.values(r.results ?? {}) as Json[]
+  const largest = runs.filter((x) => typeof x?.comments === 'number').sort((a, b) => b.comments - a.comments)[0]
+  return largest?.commentsPerSecond
+}
+
+function main(): void {
+  const loaded = new Map<string, Json | null>()
+  const load = (bench: string) => {
+    if (!loaded.has(bench)) {
+      const path = join(benchDir, 'results', `${bench}.json`)
+      loaded.set(bench, existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Json) : null)
+    }
+    return loaded.get(bench)!
+  }
+  let missed = 0
+  for (const t of targets) {
+    const r = load(t.bench)
+    const verdict = r ? t.judge(r) : null
+    const status = verdict === null ? 'NOT MEASURED' : verdict.ok ? 'ok' : 'MISSED'
+    if (status !== 'ok') missed++
+    const when = r?.date ? ` (bench/results/${t.bench}.json, ${String(r.date).slice(0, 16)})` : ` (no bench/results/${t.bench}.json: run pnpm bench ${t.bench})`
+    console.log(`${status.padEnd(12)} ${t.what}: ${verdict?.figure ?? 'no figure'}${when}`)
+  }
+  console.log(missed ? `\n${missed} of ${targets.length} targets missed or not measured` : `\nall ${targets.length} targets met`)
+  process.exitCode = missed ? 1 : 0
+}
+
+main()

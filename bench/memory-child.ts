@@ -1,0 +1,35 @@
+// Child process of the memory benchmark: loads the 124M model from a local folder on wasm, chats a
+// few turns and prints its resident memory (JSON on the last line). Run by memory.bench.ts.
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-wasm'
+import { DialoGPT, GPT2 } from '@dialogpt/core'
+
+const [folder, headCache] = process.argv.slice(2)
+const rss = () => process.memoryUsage().rss
+const gc = (globalThis as { gc?: () => void }).gc
+await tf.setBackend('wasm')
+await tf.ready()
+const atStart = rss()
+const model = await GPT2.fromPretrained(folder!)
+model.headCache = headCache !== 'off'
+// The file's bytes are garbage now; collect them (twice, with a pause, so V8 releases the external memory).
+gc?.()
+await new Promise((resolve) => setTimeout(resolve, 200))
+gc?.()
+const afterLoad = rss()
+const heapAfterLoad = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+let peak = 0
+const timer = setInterval(() => (peak = Math.max(peak, rss())), 10)
+const bot = new DialoGPT(model)
+const session = bot.chat({ generation: { maxNewTokens: 20, seed: 1 } })
+const perTurn: number[] = []
+for (const text of ['Hello, how are you today?', 'What are you doing this weekend?', 'That sounds fun. Can I come along?', 'Great, see you then!']) {
+  await session.send(text)
+  perTurn.push(rss())
+}
+clearInterval(timer)
+peak = Math.max(peak, ...perTurn)
+const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+const weightBytes = [...model.parameters().values()].reduce((s, v) => s + v.size * 4, 0)
+console.log(JSON.stringify({ headCache: model.headCache, weightBytes, atStart, afterLoad, peakWhileChatting: peak, afterEachTurn: perTurn, wasmHeapBytes: heap, wasmHeapAfterLoad: heapAfterLoad, maxRss: process.resourceUsage().maxRSS * 1024, forcedGcAfterLoad: gc !== undefined }))
+bot.dispose()

@@ -1,0 +1,169 @@
+/**
+ * A JSON object scanner that materialises only the fields a comment needs. `JSON.parse` of a full
+ * Pushshift row builds ~20 properties and strings, most of them never read, and was the largest
+ * single cost of reading a dump. This walks the line once, validating the JSON grammar of
+ * everything it skips, and returns the wanted fields' values — or `null` whenever anything is
+ * unusual (an escape in a key, nesting deeper than 32, a grammar error, trailing text), so the
+ * caller falls back to `JSON.parse` and gets exactly its result or its error message.
+ */
+
+const QUOTE = 0x22
+const COMMA = 0x2c
+const COLON = 0x3a
+const LBRACE = 0x7b
+const RBRACE = 0x7d
+const LBRACKET = 0x5b
+const RBRACKET = 0x5d
+const MAX_DEPTH = 32
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+// JSON's grammar for strings and numbers, as sticky regular expressions (V8 compiles them to
+// native code: much faster than a character loop in JavaScript).
+/** A string without escapes. */
+// eslint-disable-next-line no-control-regex -- JSON strings may not hold raw U+0000..U+001F
+const SIMPLE_STRING = /"[^"\\\u0000-\u001f]*"/y
+/** Any string: runs of plain characters between valid escapes. */
+// eslint-disable-next-line no-control-regex -- as above
+const ESCAPED_STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+
+class Scanner {
+  i = 0
+  constructor(public s: string) {}
+
+  space(): void {
+    while (this.i < this.s.length && isSpace(this.s.charCodeAt(this.i))) this.i++
+  }
+
+  /** At an opening quote: moves past the closing one. Returns whether the string had escapes, or null if invalid. */
+  string(): boolean | null {
+    SIMPLE_STRING.lastIndex = this.i
+    if (SIMPLE_STRING.test(this.s)) {
+      this.i = SIMPLE_STRING.lastIndex
+      return false
+    }
+    ESCAPED_STRING.lastIndex = this.i
+    if (!ESCAPED_STRING.test(this.s)) return null
+    this.i = ESCAPED_STRING.lastIndex
+    return true
+  }
+
+  number(): boolean {
+    NUMBER.lastIndex = this.i
+    if (!NUMBER.test(this.s)) return false
+    this.i = NUMBER.lastIndex
+    return true
+  }
+
+  literal(word: string): boolean {
+    if (!this.s.startsWith(word, this.i)) return false
+    this.i += word.length
+    return true
+  }
+
+  /** Skips one value (validating it). */
+  value(depth: number): boolean {
+    const c = this.s.charCodeAt(this.i)
+    if (c === QUOTE) return this.string() !== null
+    if (c === LBRACE || c === LBRACKET) return depth < MAX_DEPTH && this.container(c === LBRACE, depth + 1)
+    if (c === 0x74) return this.literal('true')
+    if (c === 0x66) return this.literal('false')
+    if (c === 0x6e) return this.literal('null')
+    return this.number()
+  }
+
+  container(object: boolean, depth: number): boolean {
+    const close = object ? RBRACE : RBRACKET
+    this.i++
+    this.space()
+    if (this.s.charCodeAt(this.i) === close) {
+      this.i++
+      return true
+    }
+    for (;;) {
+      if (object) {
+        if (this.s.charCodeAt(this.i) !== QUOTE || this.string() === null) return false
+        this.space()
+        if (this.s.charCodeAt(this.i++) !== COLON) return false
+        this.space()
+      }
+      if (!this.value(depth)) return false
+      this.space()
+      const c = this.s.charCodeAt(this.i++)
+      if (c === close) return true
+      if (c !== COMMA) return false
+      this.space()
+    }
+  }
+}
+
+/**
+ * The values of `fields` in the JSON object on `line` (the last one where a key repeats, as
+ * `JSON.parse` does), or null when the line is not a plain JSON object this scanner is sure of.
+ * Absent fields are absent from the result.
+ */
+export function scanFields(line: string, fields: ReadonlySet<string>): Record<string, unknown> | null {
+  const names = byLength(fields)
+  const sc = scanner
+  sc.s = line
+  sc.i = 0
+  const s = line
+  sc.space()
+  if (s.charCodeAt(sc.i) !== LBRACE) return null
+  sc.i++
+  sc.space()
+  const out: Record<string, unknown> = {}
+  if (s.charCodeAt(sc.i) === RBRACE) sc.i++
+  else
+    for (;;) {
+      if (s.charCodeAt(sc.i) !== QUOTE) return null
+      const keyStart = sc.i + 1
+      const keyEscaped = sc.string()
+      if (keyEscaped === null || keyEscaped) return null
+      // Which wanted field this key is, compared in place (no key string is built).
+      let key: string | undefined
+      for (const name of names[sc.i - 1 - keyStart] ?? NONE)
+        if (s.startsWith(name, keyStart)) {
+          key = name
+          break
+        }
+      sc.space()
+      if (s.charCodeAt(sc.i++) !== COLON) return null
+      sc.space()
+      const valueStart = sc.i
+      const first = s.charCodeAt(valueStart)
+      if (key === undefined) {
+        if (!sc.value(1)) return null
+      } else if (first === QUOTE) {
+        const escaped = sc.string()
+        if (escaped === null) return null
+        out[key] = escaped ? (JSON.parse(s.slice(valueStart, sc.i)) as string) : s.slice(valueStart + 1, sc.i - 1)
+      } else {
+        if (!sc.value(1)) return null
+        // A JSON number means what Number() reads from it; literals and containers go through JSON.parse.
+        out[key] = first === 0x2d || (first >= 0x30 && first <= 0x39) ? Number(s.slice(valueStart, sc.i)) : (JSON.parse(s.slice(valueStart, sc.i)) as unknown)
+      }
+      sc.space()
+      const c = s.charCodeAt(sc.i++)
+      if (c === RBRACE) break
+      if (c !== COMMA) return null
+      sc.space()
+    }
+  sc.space()
+  return sc.i === s.length ? out : null
+}
+
+const NONE: readonly string[] = []
+const scanner = new Scanner('')
+const compiled = new WeakMap<ReadonlySet<string>, (readonly string[])[]>()
+
+/** The wanted names indexed by length, compiled once per set. */
+function byLength(fields: ReadonlySet<string>): (readonly string[])[] {
+  let table = compiled.get(fields)
+  if (!table) {
+    const t: string[][] = []
+    for (const name of fields) (t[name.length] ??= []).push(name)
+    compiled.set(fields, (table = t))
+  }
+  return table
+}
