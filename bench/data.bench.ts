@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, StoreWriter } from '@dialogpt/data/node'
-import { printTable, round, sharedDir, writeResult } from './lib'
+import { printTable, round, sharedDir, writeResult, type Timing } from './lib'
 
 export const name = 'data'
 
@@ -46,22 +46,27 @@ function peakSampler() {
   }
 }
 
-async function pipeline(file: string, dir: string) {
-  const fresh = () => ({ lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] })
-  // pass 1: read → rules → threads → sessions → filters, sessions consumed and dropped
+const fresh = () => ({ lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] })
+
+/** Pass 1: read → rules → threads → sessions → filters, sessions consumed and dropped. */
+async function readPass(file: string, dir: string) {
   const report = fresh()
-  const stopRead = peakSampler()
+  const stop = peakSampler()
   const t0 = performance.now()
   for await (const s of prepareSessions({ inputs: [file], grouping: { tmpDir: dir, maxInMemory: MAX_IN_MEMORY } }, report)) void s
-  const readMs = performance.now() - t0
-  const readPeak = stopRead()
-  // pass 2: the same, streamed through encoding into a token store
+  return { ms: performance.now() - t0, peak: stop(), report }
+}
+
+/** Pass 2: the same, streamed through encoding into a token store (encoding timed inside). */
+async function storePass(file: string, dir: string) {
   const stopAll = peakSampler()
   const t1 = performance.now()
   const writer = await StoreWriter.create(join(dir, 'store'), { overwrite: true })
   let examples = 0
   let encodeMs = 0
+  let kept = 0
   for await (const s of prepareSessions({ inputs: [file], grouping: { tmpDir: dir, maxInMemory: MAX_IN_MEMORY } }, fresh())) {
+    kept++
     const e0 = performance.now()
     for (const f of turnsToFeatures(s.turns.map((text, i) => ({ text, weight: s.weights[i]! })), { maxLength: 128 })) {
       await writer.add(f)
@@ -72,21 +77,38 @@ async function pipeline(file: string, dir: string) {
   const f0 = performance.now()
   await writer.finish()
   encodeMs += performance.now() - f0
-  const allMs = performance.now() - t1
-  const allPeak = stopAll()
+  return { examples, kept, encodeMs, allMs: performance.now() - t1, peak: stopAll() }
+}
+
+async function pipeline(file: string, dir: string, runs: number) {
+  const reads = []
+  for (let r = 0; r < runs; r++) reads.push(await readPass(file, dir))
+  const times = reads.map((x) => x.ms)
+  const t = stats(times)
+  const report = reads[0]!.report
+  const store = await storePass(file, dir)
   return {
     comments: report.comments,
     sessions: report.sessions,
     kept: report.kept,
-    examples,
-    readSeconds: round(readMs / 1000),
-    commentsPerSecond: round(report.comments / (readMs / 1000), 0),
-    encodeSeconds: round(encodeMs / 1000),
-    sessionsPerSecond: round(report.kept / (encodeMs / 1000), 0),
-    peakRssMiBRead: round(readPeak / 2 ** 20, 0),
-    peakRssMiBWithStore: round(allPeak / 2 ** 20, 0),
-    wholePipelineSeconds: round(allMs / 1000),
+    examples: store.examples,
+    readRuns: t.runs,
+    readSeconds: round(t.medianMs / 1000),
+    readSecondsMin: round(t.minMs / 1000),
+    readSecondsMax: round(t.maxMs / 1000),
+    commentsPerSecond: round(report.comments / (t.medianMs / 1000), 0),
+    encodeSeconds: round(store.encodeMs / 1000),
+    sessionsPerSecond: round(store.kept / (store.encodeMs / 1000), 0),
+    peakRssMiBRead: round(Math.max(...reads.map((x) => x.peak)) / 2 ** 20, 0),
+    peakRssMiBWithStore: round(store.peak / 2 ** 20, 0),
+    wholePipelineSeconds: round(store.allMs / 1000),
   }
+}
+
+function stats(times: number[]): Timing {
+  const t = times.slice().sort((a, b) => a - b)
+  const mid = t.length >> 1
+  return { runs: t.length, medianMs: t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2, minMs: t[0]!, maxMs: t[t.length - 1]! }
 }
 
 export async function run(): Promise<Record<string, unknown> | undefined> {
@@ -97,10 +119,12 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'dialogpt-data-bench-'))
   try {
     const results: Record<string, unknown>[] = []
-    for (const target of [250_000, 1_000_000]) {
+    // 1M comments: the read pass 5 times (median, min, max); 250k once, to show memory does not grow with the input.
+    for (const [target, runs] of [[250_000, 1], [1_000_000, 5]] as const) {
+      console.log(`running: ${target} comments, read pass x ${runs}, then the store pass`)
       const file = join(dir, `comments-${target}.jsonl`)
       const n = await replicate(target, file)
-      const r = await pipeline(file, dir)
+      const r = await pipeline(file, dir, runs)
       results.push({ input: n, ...r })
       rmSync(file)
     }
@@ -108,7 +132,9 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
       'data pipeline, real Pushshift months replicated with fresh ids (one core; grouping spills to disk past 100k comments)',
       results.map((r) => ({
         comments: r.input as number,
-        'read→filters s': r.readSeconds as number,
+        'read→filters s (median)': r.readSeconds as number,
+        'min-max s': `${r.readSecondsMin as number}-${r.readSecondsMax as number}`,
+        runs: r.readRuns as number,
         'comments/s': r.commentsPerSecond as number,
         sessions: r.kept as number,
         'encode→store s': r.encodeSeconds as number,
