@@ -1,6 +1,7 @@
 // Forward benchmark at the 124M shape (random weights), batch 1: prefill of 64 tokens (last-position
-// logits) and one decode step with a KV cache of 64 and of 512 positions, on wasm. Baseline in the
-// same process: the same model without the cached transposed head. BENCH_CPU=1 adds the cpu
+// logits) and one decode step with a KV cache of 64 and of 512 positions, on wasm: as shipped, with
+// the fused LayerNorm/GELU kernels off, and as the baseline in the same process with both the
+// cached transposed head and the fused kernels off. BENCH_CPU=1 adds the cpu
 // backend (30-50x slower; left out by default to keep `pnpm bench` under 10 minutes).
 import * as tf from '@tensorflow/tfjs-core'
 import { disposeCache } from '@dialogpt/core'
@@ -10,9 +11,10 @@ import { randomCache, randomSmall, setBackend } from './model-shapes'
 export const name = 'forward'
 
 const variants = [
-  { key: 'wasm', backend: 'wasm', headCache: true },
-  { key: 'wasm, head cache off (baseline)', backend: 'wasm', headCache: false },
-  ...(process.env.BENCH_CPU === '1' ? [{ key: 'cpu', backend: 'cpu', headCache: true }] : []),
+  { key: 'wasm', backend: 'wasm', headCache: true, fusedKernels: true },
+  { key: 'wasm, fused kernels off', backend: 'wasm', headCache: true, fusedKernels: false },
+  { key: 'wasm, head cache and fused kernels off (baseline)', backend: 'wasm', headCache: false, fusedKernels: false },
+  ...(process.env.BENCH_CPU === '1' ? [{ key: 'cpu', backend: 'cpu', headCache: true, fusedKernels: true }] : []),
 ]
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -22,6 +24,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await setBackend(v.backend)
     const model = randomSmall()
     model.headCache = v.headCache
+    model.fusedKernels = v.fusedKernels
     const prompt = [Array.from({ length: 64 }, (_, i) => (i * 7919) % 50257)]
     const prefill = async () => {
       const { logits, cache } = model.forward(prompt, { lastOnly: true })
@@ -54,7 +57,7 @@ export async function run(): Promise<Record<string, unknown>> {
     results[v.key] = row
     if (tf.memory().numTensors !== 0) console.warn(`${v.key}: ${tf.memory().numTensors} tensors left after the benchmark`)
   }
-  const baseline = results['wasm, head cache off (baseline)']!
+  const baseline = results['wasm, head cache and fused kernels off (baseline)']!
   printTable(
     'forward, GPT-2 124M shape, random weights, batch 1: median ms (min-max); ratio = baseline / this (higher is faster)',
     ['prefill64', 'decode@64', 'decode@512'].flatMap((k) =>

@@ -114,7 +114,8 @@ describeShared('Hub downloads against a local server in the Hub URL layout', ['f
     expect(weightEvents.at(-1)).toMatchObject({ done: true, loaded: weights.length, total: weights.length, fromCache: false })
     expect(weightEvents.length).toBeGreaterThan(2)
     const source = readSafetensors(new Uint8Array(weights)).tensors
-    for (const [name, v] of model.parameters()) expect(Buffer.from(v.dataSync().buffer).equals(Buffer.from(source.get(name)!.data.buffer)), name).toBe(true)
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+    for (const [name, v] of model.parameters()) expect(bytes(v.dataSync()).equals(bytes(source.get(name)!.data)), name).toBe(true)
     model.dispose()
 
     // Second time: only size probes, no full download.

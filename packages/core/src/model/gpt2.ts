@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { CausalLM } from '@dialogpt/decode'
 import { parameterShapes, type GPT2Config } from './config'
+import { fusedGeluNew, fusedInference, fusedLayerNorm } from './fused-kernels'
 import { gatherRows } from './gather-rows'
 import { checkModelFits } from './wasm-fit'
 import type { FromPretrainedOptions } from '../load/from-pretrained'
@@ -45,6 +46,8 @@ export interface ForwardOutput {
 }
 
 let modelCounter = 0
+/** Forward calls with at most this many rows (batch × new positions) use the fused kernels. */
+const FUSED_MAX_ROWS = 16
 
 /**
  * GPT-2 as functional tfjs-core ops, parameters in a flat map under Hugging Face names
@@ -61,6 +64,13 @@ export class GPT2 implements CausalLM<KVCache> {
    * and never used while gradients are recorded. Set to false before the first call to save the memory.
    */
   headCache = true
+  /**
+   * On wasm, run LayerNorm and GELU as one kernel each in inference calls of up to 16 rows (decode
+   * steps; never while gradients are recorded) instead of tfjs's chains of small kernels: ~300
+   * fewer kernel calls and ~1.5-2 ms less per 124M decode step. Results agree with the unfused path
+   * to float32 rounding. Set to false to compare.
+   */
+  fusedKernels = true
   private readonly params: Map<string, tf.Variable>
   private disposed = false
   private transposedWte: { dataId: object; tensor: tf.Tensor2D } | null = null
@@ -194,6 +204,9 @@ export class GPT2 implements CausalLM<KVCache> {
     const C = c.n_embd
     const D = C / H
     const p = (name: string) => this.params.get(`transformer.${name}`)!
+    // The single JavaScript kernels win where dispatch dominates (a few rows: decode steps), not on
+    // a prefill's [64, 3072], where tfjs-wasm's Tanh beats Math.tanh per element.
+    const fused = this.fusedKernels && fusedInference() && B * T <= FUSED_MAX_ROWS
     const flatIds = tf.reshape(ids, [B * T])
     let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
     const bias = attentionBias(mask, B, T, past)
@@ -205,7 +218,7 @@ export class GPT2 implements CausalLM<KVCache> {
       const layer = tf.tidy(() => {
         const l = (name: string) => p(`h.${i}.${name}`)
         // Attention
-        const h = layerNorm(x, l('ln_1.weight'), l('ln_1.bias'), c.layer_norm_epsilon)
+        const h = layerNorm(x, l('ln_1.weight'), l('ln_1.bias'), c.layer_norm_epsilon, fused)
         const qkv = linear(h, l('attn.c_attn.weight'), l('attn.c_attn.bias'))
         const [q, k, v] = tf.split(qkv, 3, 1)
         const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]) as tf.Tensor4D
@@ -222,8 +235,8 @@ export class GPT2 implements CausalLM<KVCache> {
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D
         const afterAttention = tf.add(x, linear(merged, l('attn.c_proj.weight'), l('attn.c_proj.bias'))) as tf.Tensor2D
         // MLP
-        const h2 = layerNorm(afterAttention, l('ln_2.weight'), l('ln_2.bias'), c.layer_norm_epsilon)
-        const m = geluNew(linear(h2, l('mlp.c_fc.weight'), l('mlp.c_fc.bias')))
+        const h2 = layerNorm(afterAttention, l('ln_2.weight'), l('ln_2.bias'), c.layer_norm_epsilon, fused)
+        const m = geluNew(linear(h2, l('mlp.c_fc.weight'), l('mlp.c_fc.bias')), fused)
         return { x: tf.add(afterAttention, linear(m, l('mlp.c_proj.weight'), l('mlp.c_proj.bias'))) as tf.Tensor2D, key, value }
       })
       x.dispose()
@@ -231,7 +244,7 @@ export class GPT2 implements CausalLM<KVCache> {
       keys.push(layer.key)
       values.push(layer.value)
     }
-    return { hidden: layerNorm(x, p('ln_f.weight'), p('ln_f.bias'), c.layer_norm_epsilon), keys, values }
+    return { hidden: layerNorm(x, p('ln_f.weight'), p('ln_f.bias'), c.layer_norm_epsilon, fused), keys, values }
   }
 
   /**
@@ -416,13 +429,15 @@ function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D
   return tf.add(product, bias)
 }
 
-function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps: number, fused: boolean): tf.Tensor2D {
+  if (fused) return fusedLayerNorm(x, gain, bias, eps)
   const { mean, variance } = tf.moments(x, -1, true)
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gain), bias)
 }
 
 /** GPT-2's tanh approximation of GELU. */
-function geluNew(x: tf.Tensor2D): tf.Tensor2D {
+function geluNew(x: tf.Tensor2D, fused: boolean): tf.Tensor2D {
+  if (fused) return fusedGeluNew(x)
   const cube = tf.mul(tf.mul(x, x), x)
   const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI))
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))

@@ -29,7 +29,8 @@ describeShared('save() and fromPretrained() with local files', ['fixtures', 'gpt
     const loaded = await GPT2.fromPretrained(dir)
     for (const [name, v] of model.parameters()) {
       const w = loaded.parameters().get(name)!
-      expect(Buffer.from(w.dataSync().buffer).equals(Buffer.from(v.dataSync().buffer)), name).toBe(true)
+      const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+      expect(bytes(w.dataSync()).equals(bytes(v.dataSync())), name).toBe(true)
     }
     expect(loaded.config).toEqual(model.config)
     loaded.dispose()
