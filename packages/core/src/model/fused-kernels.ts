@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { runWasmKernel } from './wasm-kernel'
 
 /**
  * LayerNorm and GPT-2's GELU as single kernels on the wasm heap, for inference. tfjs composes
@@ -8,32 +9,24 @@ import * as tf from '@tensorflow/tfjs-core'
  * kernels have no gradient); statistics are accumulated in float64.
  */
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array
+/** True when the fused kernels apply: wasm, and no gradient tape recording. */
+export function fusedInference(): boolean {
+  return tf.getBackend() === 'wasm' && (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth === 0
 }
 
-const LAYER_NORM = 'DialoGPTLayerNorm'
-const GELU_NEW = 'DialoGPTGeluNew'
-let registered = false
-
-function register(): void {
-  if (registered) return
-  registered = true
-  tf.registerKernel({
-    kernelName: LAYER_NORM,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { x, gain, bias } = inputs as { x: tf.TensorInfo; gain: tf.TensorInfo; bias: tf.TensorInfo }
-      const eps = (attrs as unknown as { eps: number }).eps
-      const wasm = backend as unknown as WasmBackendLike
-      const out = wasm.makeOutput(x.shape.slice(), 'float32')
-      // Heap views are taken after makeOutput: growing the heap detaches earlier ones.
-      const xs = wasm.typedArrayFromHeap(x)
-      const g = wasm.typedArrayFromHeap(gain)
-      const b = wasm.typedArrayFromHeap(bias)
-      const o = wasm.typedArrayFromHeap(out)
-      const C = x.shape[x.shape.length - 1]!
+/** LayerNorm over the last axis as one wasm kernel (see {@link fusedInference}). */
+export function fusedLayerNorm<T extends tf.Tensor>(x: T, gain: tf.Tensor, bias: tf.Tensor, eps: number): T {
+  return runWasmKernel<T>(
+    'DialoGPTLayerNorm',
+    (inputs, attrs, heap) => {
+      const input = inputs.x!
+      const out = heap.makeOutput(input.shape.slice(), 'float32')
+      const xs = heap.typedArrayFromHeap(input)
+      const g = heap.typedArrayFromHeap(inputs.gain!)
+      const b = heap.typedArrayFromHeap(inputs.bias!)
+      const o = heap.typedArrayFromHeap(out)
+      const C = input.shape[input.shape.length - 1]!
+      const epsilon = attrs.eps as number
       for (let row = 0; row < xs.length; row += C) {
         let sum = 0
         for (let j = 0; j < C; j++) sum += xs[row + j]!
@@ -43,21 +36,24 @@ function register(): void {
           const d = xs[row + j]! - mean
           sq += d * d
         }
-        const inv = 1 / Math.sqrt(sq / C + eps)
+        const inv = 1 / Math.sqrt(sq / C + epsilon)
         for (let j = 0; j < C; j++) o[row + j] = (xs[row + j]! - mean) * inv * g[j]! + b[j]!
       }
       return out
     },
-  })
-  tf.registerKernel({
-    kernelName: GELU_NEW,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const x = (inputs as { x: tf.TensorInfo }).x
-      const wasm = backend as unknown as WasmBackendLike
-      const out = wasm.makeOutput(x.shape.slice(), 'float32')
-      const xs = wasm.typedArrayFromHeap(x)
-      const o = wasm.typedArrayFromHeap(out)
+    { x, gain, bias },
+    { eps },
+  )
+}
+
+/** GPT-2's tanh-approximation GELU as one wasm kernel (see {@link fusedInference}). */
+export function fusedGeluNew<T extends tf.Tensor>(x: T): T {
+  return runWasmKernel<T>(
+    'DialoGPTGeluNew',
+    (inputs, _attrs, heap) => {
+      const out = heap.makeOutput(inputs.x!.shape.slice(), 'float32')
+      const xs = heap.typedArrayFromHeap(inputs.x!)
+      const o = heap.typedArrayFromHeap(out)
       const k = Math.sqrt(2 / Math.PI)
       for (let i = 0; i < xs.length; i++) {
         const v = xs[i]!
@@ -65,22 +61,6 @@ function register(): void {
       }
       return out
     },
-  })
-}
-
-/** True when the fused kernels apply: wasm, and no gradient tape recording. */
-export function fusedInference(): boolean {
-  return tf.getBackend() === 'wasm' && (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth === 0
-}
-
-/** LayerNorm over the last axis as one wasm kernel (see {@link fusedInference}). */
-export function fusedLayerNorm<T extends tf.Tensor>(x: T, gain: tf.Tensor, bias: tf.Tensor, eps: number): T {
-  register()
-  return tf.engine().runKernel(LAYER_NORM, { x, gain, bias }, { eps } as unknown as tf.NamedAttrMap) as T
-}
-
-/** GPT-2's tanh-approximation GELU as one wasm kernel (see {@link fusedInference}). */
-export function fusedGeluNew<T extends tf.Tensor>(x: T): T {
-  register()
-  return tf.engine().runKernel(GELU_NEW, { x }) as T
+    { x },
+  )
 }
