@@ -24,7 +24,8 @@ export function detectCheckpointFormat(bytes: Uint8Array): CheckpointFormat {
  * Reads any checkpoint format GPT-2 / DialoGPT files come in — safetensors (F32/F16/BF16/…),
  * `torch.save` zip, legacy pre-1.6 torch — into name → `{ dtype, shape, data }`, with floating
  * types as float32. Torch pickles go through a restricted unpickler that executes nothing.
- * Throws {@link CheckpointError} for anything malformed, never a partial result.
+ * Throws {@link CheckpointError} for anything malformed, never a partial result. Aligned float32
+ * and int32 data are views of `bytes` (no copy): do not reuse that buffer while the tensors are in use.
  */
 export function readStateDict(bytes: Uint8Array): StateDict {
   switch (detectCheckpointFormat(bytes)) {

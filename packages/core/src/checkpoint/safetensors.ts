@@ -20,7 +20,8 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
  * Reads a safetensors file. Every header entry is checked before any tensor is decoded: known
  * dtype, non-negative integer shape, offsets in order and inside the data section, byte span equal
  * to the shape times the element size, no overlaps, no holes, no duplicate names.
- * Floating-point tensors (F16, BF16, F32, F64) come back as float32.
+ * Floating-point tensors (F16, BF16, F32, F64) come back as float32. F32 (and I32) tensors are
+ * views of `bytes`, not copies: do not reuse that buffer while the tensors are in use.
  */
 export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new CheckpointError('truncated', `safetensors file is ${bytes.length} bytes: it ends inside the 8-byte header length`)
