@@ -58,3 +58,22 @@ it('a decode step gives the same logits with the fused kernels on and off', () =
   expect(maxDiff(logits(true), logits(false))).toBeLessThan(1e-4)
   model.dispose()
 })
+
+it('a long prompt gives the same logits with attention per head (fast path on) and batched (off)', () => {
+  const model = GPT2.random(gpt2Config({ ...gpt2Config('micro'), n_positions: 160 }), 11)
+  const prompt = [Array.from({ length: 120 }, (_, i) => (i * 37) % 512)]
+  const logits = (fast: boolean) => {
+    model.fusedKernels = fast
+    const out = model.forward(prompt)
+    const data = out.logits.dataSync().slice()
+    out.logits.dispose()
+    disposeCache(out.cache)
+    return data
+  }
+  const fast = logits(true) // also builds the head cache (one tensor kept)
+  const before = tf.memory().numTensors
+  expect(maxDiff(logits(true), logits(false))).toBeLessThan(1e-4)
+  expect(maxDiff(fast, logits(false))).toBeLessThan(1e-4)
+  expect(tf.memory().numTensors).toBe(before)
+  model.dispose()
+})

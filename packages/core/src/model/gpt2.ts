@@ -48,6 +48,8 @@ export interface ForwardOutput {
 let modelCounter = 0
 /** Forward calls with at most this many rows (batch × new positions) use the fused kernels. */
 const FUSED_MAX_ROWS = 16
+/** Single-row inference calls with at least this many new positions compute attention per head on wasm. */
+const PER_HEAD_MIN_POSITIONS = 96
 
 /**
  * GPT-2 as functional tfjs-core ops, parameters in a flat map under Hugging Face names
@@ -65,10 +67,11 @@ export class GPT2 implements CausalLM<KVCache> {
    */
   headCache = true
   /**
-   * On wasm, run LayerNorm and GELU as one kernel each in inference calls of up to 16 rows (decode
-   * steps; never while gradients are recorded) instead of tfjs's chains of small kernels: ~300
-   * fewer kernel calls and ~1.5-2 ms less per 124M decode step. Results agree with the unfused path
-   * to float32 rounding. Set to false to compare.
+   * On wasm, in inference calls (never while gradients are recorded): run LayerNorm and GELU as one
+   * kernel each in calls of up to 16 rows (decode steps) instead of tfjs's chains of small kernels
+   * (~300 fewer kernel calls, ~1.5 ms less per 124M decode step), and compute the attention of one
+   * long prompt (96+ positions) as a 2-D product per head, which XNNPACK runs (a 512-token prefill
+   * 7.8 s → 4.8 s). Results agree with the plain path to float32 rounding. Set to false to compare.
    */
   fusedKernels = true
   private readonly params: Map<string, tf.Variable>
@@ -207,6 +210,10 @@ export class GPT2 implements CausalLM<KVCache> {
     // The single JavaScript kernels win where dispatch dominates (a few rows: decode steps), not on
     // a prefill's [64, 3072], where tfjs-wasm's Tanh beats Math.tanh per element.
     const fused = this.fusedKernels && fusedInference() && B * T <= FUSED_MAX_ROWS
+    // Batched attention products miss XNNPACK on wasm (a scalar loop); for one long prompt, one 2-D
+    // product per head is faster (-8% at 96 positions, -39% at 512; slower below ~80 positions or
+    // with many rows, where the per-head calls and their operand packing cost more than they save).
+    const perHead = this.fusedKernels && fusedInference() && B === 1 && T >= PER_HEAD_MIN_POSITIONS
     const flatIds = tf.reshape(ids, [B * T])
     let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
     const bias = attentionBias(mask, B, T, past)
@@ -229,9 +236,9 @@ export class GPT2 implements CausalLM<KVCache> {
           key = tf.concat([cached.key, key], 2)
           value = tf.concat([cached.value, value], 2)
         }
-        let scores = tf.mul(tf.matMul(heads(q!), key, false, true), 1 / Math.sqrt(D))
-        scores = tf.add(scores, bias)
-        const attended = tf.matMul(tf.softmax(scores), value) // [B, H, T, D]
+        const attended = perHead
+          ? attentionPerHead(heads(q!), key, value, bias, D)
+          : (tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(heads(q!), key, false, true), 1 / Math.sqrt(D)), bias)), value) as tf.Tensor4D) // [B, H, T, D]
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D
         const afterAttention = tf.add(x, linear(merged, l('attn.c_proj.weight'), l('attn.c_proj.bias'))) as tf.Tensor2D
         // MLP
@@ -441,6 +448,21 @@ function geluNew(x: tf.Tensor2D, fused: boolean): tf.Tensor2D {
   const cube = tf.mul(tf.mul(x, x), x)
   const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI))
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))
+}
+
+/**
+ * Attention as one untransposed 2-D product per (row, head): tfjs-wasm runs batched or transposed
+ * matmuls in a scalar loop, XNNPACK only the 2-D untransposed ones.
+ */
+function attentionPerHead(q: tf.Tensor4D, key: tf.Tensor4D, value: tf.Tensor4D, bias: tf.Tensor4D, D: number): tf.Tensor4D {
+  const [B, H, T] = q.shape
+  const S = key.shape[2]
+  const qs = tf.unstack(tf.reshape(tf.mul(q, 1 / Math.sqrt(D)), [B * H, T, D]))
+  const ks = tf.unstack(tf.reshape(tf.transpose(key, [0, 1, 3, 2]), [B * H, D, S]))
+  const scores = tf.add(tf.reshape(tf.stack(qs.map((x, i) => tf.matMul(x as tf.Tensor2D, ks[i] as tf.Tensor2D))), [B, H, T, S]), bias)
+  const ps = tf.unstack(tf.reshape(tf.softmax(scores), [B * H, T, S]))
+  const vs = tf.unstack(tf.reshape(value, [B * H, S, D]))
+  return tf.reshape(tf.stack(ps.map((p, i) => tf.matMul(p as tf.Tensor2D, vs[i] as tf.Tensor2D))), [B, H, T, D]) as tf.Tensor4D
 }
 
 /** Additive attention bias `[B, 1, T, past+T]`: 0 where allowed, -1e9 for future or padded keys. */
