@@ -57,7 +57,7 @@ const COMMENT_FIELDS: ReadonlySet<string> = new Set(['id', 'parent_id', 'link_id
 
 /**
  * Parses one NDJSON line into a comment (see {@link commentFromRow}). Only the fields a comment
- * needs are materialised ({@link scanFields}); a line the scanner is not sure of goes through
+ * needs are materialised (a validating field scanner); a line the scanner is not sure of goes through
  * `JSON.parse`, so the result (or the error message) is always `JSON.parse`'s.
  */
 export function parseCommentLine(line: string): CommentParseResult {
