@@ -72,6 +72,23 @@ describeShared('@dialogpt/decode through GPT2 against the decode goldens (HF gen
     )
   })
 
+  it('scores each distinct MMI hypothesis once, and a repeated one gets the same score', async () => {
+    const m = golden.mmi
+    const hyps: number[][] = m.hypotheses.map((h: { ids: number[] }) => h.ids)
+    const repeated = [hyps[1]!, hyps[3]!, hyps[1]!, hyps[0]!, hyps[3]!, hyps[3]!]
+    const scoredRows: number[] = []
+    const counting = Object.create(model) as GPT2
+    counting.score = (contexts, targets) => {
+      scoredRows.push(contexts.length)
+      return model.score(contexts, targets)
+    }
+    const { scores, best } = await mmiRerank(counting, m.source.ids, repeated)
+    expect(scoredRows).toEqual([3])
+    const want = (i: number) => m.variants[0].results.find((r: { hypothesis_index: number }) => r.hypothesis_index === i).mean_nll
+    ;[1, 3, 1, 0, 3, 3].forEach((h, k) => expect(Math.abs(scores[k]! - want(h))).toBeLessThan(1e-4))
+    expect(best).toBe(1) // the first copy of golden winner 3
+  })
+
   it('streams exactly the ids generate() returns, and a sampled stream is reproducible by seed', async () => {
     const config: GenerationConfig = { maxNewTokens: 15, doSample: true, topK: 10, seed: 1234 }
     const streamed: number[] = []

@@ -16,7 +16,7 @@ export interface MmiScores {
  * `hypothesis + [eos] + source + [eos]` and is scored on `source + [eos]` (each token predicted
  * from the one before, the hypothesis part unscored), as the mean negative log-likelihood; the
  * lowest wins. This is the convention of the decoder the DialoGPT README links to; a trailing eos
- * on a hypothesis is removed first so it is not doubled.
+ * on a hypothesis is removed first so it is not doubled. Repeated hypotheses are scored once.
  */
 export async function mmiRerank(
   backward: CausalLM,
@@ -26,11 +26,24 @@ export async function mmiRerank(
   backwardInput: NonNullable<MmiConfig['backwardInput']> = dialogptBackwardInput,
 ): Promise<MmiScores> {
   if (hypotheses.length === 0) throw new RangeError('MMI needs at least one hypothesis')
-  const inputs = hypotheses.map((h) => backwardInput(h, sourceIds, eosTokenId))
-  const scores = await backward.score(
+  // Sampled hypotheses often repeat (short replies under top-K): each distinct one is scored once.
+  const distinct = new Map<string, number>()
+  const unique: (readonly number[])[] = []
+  const slot = hypotheses.map((h) => {
+    const key = h.join(',')
+    let k = distinct.get(key)
+    if (k === undefined) {
+      distinct.set(key, (k = unique.length))
+      unique.push(h)
+    }
+    return k
+  })
+  const inputs = unique.map((h) => backwardInput(h, sourceIds, eosTokenId))
+  const uniqueScores = await backward.score(
     inputs.map((i) => i.context),
     inputs.map((i) => i.target),
   )
+  const scores = slot.map((k) => uniqueScores[k]!)
   const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b)
   return { scores, best: order[0]!, order }
 }
