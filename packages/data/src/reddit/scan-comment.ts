@@ -1,10 +1,11 @@
 /**
  * A JSON object scanner that materialises only the fields a comment needs. `JSON.parse` of a full
- * Pushshift row builds ~20 properties and strings, most of them never read, and was the largest
- * single cost of reading a dump. This walks the line once, validating the JSON grammar of
- * everything it skips, and returns the wanted fields' values — or `null` whenever anything is
- * unusual (an escape in a key, nesting deeper than 32, a grammar error, trailing text), so the
- * caller falls back to `JSON.parse` and gets exactly its result or its error message.
+ * Pushshift row builds ~20 properties and strings, most of them never read: per line this scanner
+ * is about as fast, but the pipeline that reads a million rows spends ~1 s less collecting garbage.
+ * It walks the line once, validating the JSON grammar of everything it skips, and returns the
+ * wanted fields' values — or `null` whenever anything is unusual (an escape in a key, nesting
+ * deeper than 32, a grammar error, trailing text), so the caller falls back to `JSON.parse` and
+ * gets exactly its result or its error message.
  */
 
 const QUOTE = 0x22
