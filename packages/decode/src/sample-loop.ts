@@ -35,15 +35,16 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
   const steps: StepScores[][] = rows.map(() => [])
   let cache: unknown
   let input: number[][] = ids.map((r) => r.slice())
-  /** For each row, the row of the step's logits that belongs to it. */
-  const rowOfLogits = (shared: boolean) => rows.map((_, r) => (shared ? Math.floor(r / perPrompt) : r))
+  /** Each row's prompt: the row of the first step's logits (and cache) that belongs to it. */
+  const promptOfRow = rows.map((_, r) => Math.floor(r / perPrompt))
+  const identity = rows.map((_, r) => r)
   try {
     for (;;) {
       throwIfAborted(c.signal)
       // The rows of one prompt are identical until the first draw: the prompt is read once and
       // its cache copied to each of its rows (16 MMI samples would otherwise read it 16 times).
       const shared = cache === undefined && perPrompt > 1
-      const stepRows = shared ? prompts.map((_, i) => i * perPrompt) : rows.map((_, r) => r)
+      const stepRows = shared ? prompts.map((_, i) => i * perPrompt) : identity
       const out = model.step(
         stepRows.map((r) => input[r]!),
         cache,
@@ -52,11 +53,11 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
       if (cache !== undefined) model.disposeCache(cache)
       cache = out.cache
       if (shared) {
-        const expanded = model.reorderCache(out.cache, rowOfLogits(true))
+        const expanded = model.reorderCache(out.cache, promptOfRow)
         model.disposeCache(out.cache)
         cache = expanded
       }
-      const logitsRows = rowOfLogits(shared)
+      const logitsRows = shared ? promptOfRow : identity
       let logits: Float32Array
       try {
         logits = (await out.logits.data()) as Float32Array

@@ -9,9 +9,14 @@ import { runWasmKernel } from './wasm-kernel'
  * kernels have no gradient); statistics are accumulated in float64.
  */
 
+/** True while tfjs records operations for a gradient (inside `tf.grads`, `variableGrads`, `minimize`). */
+export function recordingGradients(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0
+}
+
 /** True when the fused kernels apply: wasm, and no gradient tape recording. */
 export function fusedInference(): boolean {
-  return tf.getBackend() === 'wasm' && (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth === 0
+  return tf.getBackend() === 'wasm' && !recordingGradients()
 }
 
 /** LayerNorm over the last axis as one wasm kernel (see {@link fusedInference}). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { CausalLM } from '@dialogpt/decode'
 import { parameterShapes, type GPT2Config } from './config'
-import { fusedGeluNew, fusedInference, fusedLayerNorm } from './fused-kernels'
+import { fusedGeluNew, fusedInference, fusedLayerNorm, recordingGradients } from './fused-kernels'
 import { gatherRows } from './gather-rows'
 import { checkModelFits } from './wasm-fit'
 import type { FromPretrainedOptions } from '../load/from-pretrained'
@@ -190,7 +190,7 @@ export class GPT2 implements CausalLM<KVCache> {
   /** `wteᵀ` for the output head of an inference call on wasm (see {@link GPT2.headCache}), or null. */
   private cachedTransposedWte(wte: tf.Variable): tf.Tensor2D | null {
     if (!this.headCache || tf.getBackend() !== 'wasm') return null
-    if ((tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0) return null
+    if (recordingGradients()) return null
     const dataId = (wte as unknown as { dataId: object }).dataId
     if (this.transposedWte?.dataId !== dataId) {
       this.transposedWte?.tensor.dispose()
