@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, StoreWriter } from '@dialogpt/data/node'
-import { printTable, round, sharedDir, writeResult, type Timing } from './lib'
+import { printTable, round, sharedDir, summarize, writeResult } from './lib'
 
 export const name = 'data'
 
@@ -83,8 +83,7 @@ async function storePass(file: string, dir: string) {
 async function pipeline(file: string, dir: string, runs: number) {
   const reads = []
   for (let r = 0; r < runs; r++) reads.push(await readPass(file, dir))
-  const times = reads.map((x) => x.ms)
-  const t = stats(times)
+  const t = summarize(reads.map((x) => x.ms))
   const report = reads[0]!.report
   const store = await storePass(file, dir)
   return {
@@ -103,12 +102,6 @@ async function pipeline(file: string, dir: string, runs: number) {
     peakRssMiBWithStore: round(store.peak / 2 ** 20, 0),
     wholePipelineSeconds: round(store.allMs / 1000),
   }
-}
-
-function stats(times: number[]): Timing {
-  const t = times.slice().sort((a, b) => a - b)
-  const mid = t.length >> 1
-  return { runs: t.length, medianMs: t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2, minMs: t[0]!, maxMs: t[t.length - 1]! }
 }
 
 export async function run(): Promise<Record<string, unknown> | undefined> {

@@ -19,6 +19,14 @@ export interface Timing {
   maxMs: number
 }
 
+/** Median, min and max (ms, rounded) of measured times. */
+export function summarize(times: readonly number[]): Timing {
+  const t = [...times].sort((a, b) => a - b)
+  const mid = t.length >> 1
+  const medianMs = t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2
+  return { runs: t.length, medianMs: round(medianMs), minMs: round(t[0]!), maxMs: round(t[t.length - 1]!) }
+}
+
 /** Runs `fn` `runs` times (after `warmup` unmeasured runs) and reports median, min and max in ms. */
 export async function measure(fn: () => unknown | Promise<unknown>, runs = 5, warmup = 0): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await fn()
@@ -28,10 +36,7 @@ export async function measure(fn: () => unknown | Promise<unknown>, runs = 5, wa
     await fn()
     times.push(performance.now() - t)
   }
-  times.sort((a, b) => a - b)
-  const mid = times.length >> 1
-  const medianMs = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2
-  return { runs, medianMs: round(medianMs), minMs: round(times[0]!), maxMs: round(times[times.length - 1]!) }
+  return summarize(times)
 }
 
 export const round = (x: number, digits = 2) => Number(x.toFixed(digits))

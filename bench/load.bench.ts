@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import { GPT2, gpt2Config, writeSafetensors } from '@dialogpt/core'
+import { disposeCache, GPT2, gpt2Config, writeSafetensors } from '@dialogpt/core'
 import { measure, printTable, round, writeResult, type Timing } from './lib'
 import { setBackend } from './model-shapes'
 import { randomWeights } from './random-weights'
@@ -55,7 +55,8 @@ export async function run(): Promise<Record<string, unknown>> {
           const model = await GPT2.fromPretrained(folder)
           const { logits, cache } = model.forward([[464]], { lastOnly: true })
           await logits.data()
-          tf.dispose([logits, ...cache.layers.flatMap((l) => [l.key, l.value])])
+          logits.dispose()
+          disposeCache(cache)
           model.dispose()
         },
         5,

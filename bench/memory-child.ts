@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-wasm'
 import { DialoGPT, GPT2 } from '@dialogpt/core'
+import { wasmHeapBytes } from './model-shapes'
 
 const [folder, headCache] = process.argv.slice(2)
 const rss = () => process.memoryUsage().rss
@@ -17,7 +18,7 @@ gc?.()
 await new Promise((resolve) => setTimeout(resolve, 200))
 gc?.()
 const afterLoad = rss()
-const heapAfterLoad = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+const heapAfterLoad = wasmHeapBytes()
 let peak = 0
 const timer = setInterval(() => (peak = Math.max(peak, rss())), 10)
 const bot = new DialoGPT(model)
@@ -29,7 +30,7 @@ for (const text of ['Hello, how are you today?', 'What are you doing this weeken
 }
 clearInterval(timer)
 peak = Math.max(peak, ...perTurn)
-const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+const heap = wasmHeapBytes()
 const weightBytes = [...model.parameters().values()].reduce((s, v) => s + v.size * 4, 0)
 console.log(JSON.stringify({ headCache: model.headCache, weightBytes, atStart, afterLoad, peakWhileChatting: peak, afterEachTurn: perTurn, wasmHeapBytes: heap, wasmHeapAfterLoad: heapAfterLoad, maxRss: process.resourceUsage().maxRSS * 1024, forcedGcAfterLoad: gc !== undefined }))
 bot.dispose()

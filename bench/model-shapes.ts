@@ -9,6 +9,11 @@ export async function setBackend(backend: string): Promise<void> {
   await tf.ready()
 }
 
+/** Bytes of the wasm backend's heap (it only grows within a process). Call with wasm as the backend. */
+export function wasmHeapBytes(): number {
+  return (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+}
+
 /** GPT-2 124M (DialoGPT-small's shape) with random weights. */
 export function randomSmall(): GPT2 {
   return GPT2.random(gpt2Config('small'), 1)

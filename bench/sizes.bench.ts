@@ -4,17 +4,11 @@
 // tfjs-node path cannot be installed here). Random weights; decode steps are timed one by one.
 import * as tf from '@tensorflow/tfjs-core'
 import { disposeCache, GPT2, gpt2Config, ModelTooLargeError, type GPT2Preset, type KVCache } from '@dialogpt/core'
-import { printTable, round, writeResult, type Timing } from './lib'
-import { setBackend } from './model-shapes'
+import { printTable, round, summarize, writeResult } from './lib'
+import { setBackend, wasmHeapBytes } from './model-shapes'
 import { randomWeights } from './random-weights'
 
 export const name = 'sizes'
-
-function stats(times: number[]): Timing {
-  const t = times.slice().sort((a, b) => a - b)
-  const mid = t.length >> 1
-  return { runs: t.length, medianMs: round(t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2), minMs: round(t[0]!), maxMs: round(t[t.length - 1]!) }
-}
 
 /** Builds the preset on `backend`, reads a prompt, then times `steps` greedy decode steps. */
 async function chat(preset: GPT2Preset, backend: string, promptLength: number, steps: number) {
@@ -46,10 +40,11 @@ async function chat(preset: GPT2Preset, backend: string, promptLength: number, s
     ids.push(next)
   }
   disposeCache(cache)
-  const heap = backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null
+  const heap = backend === 'wasm' ? wasmHeapBytes() : null
+  const step = summarize(times)
   const parameters = [...model.parameters().values()].reduce((s, v) => s + v.size, 0)
   model.dispose()
-  return { preset, backend, parameters, buildMs: round(buildMs), promptTokens: promptLength, prefillMs: round(prefillMs), step: stats(times), tokensPerSecond: round(1000 / stats(times).medianMs), wasmHeapMiB: heap === null ? null : round(heap / 2 ** 20, 0), rssMiB: round(process.memoryUsage().rss / 2 ** 20, 0), generated: ids.length }
+  return { preset, backend, parameters, buildMs: round(buildMs), promptTokens: promptLength, prefillMs: round(prefillMs), step, tokensPerSecond: round(1000 / step.medianMs), wasmHeapMiB: heap === null ? null : round(heap / 2 ** 20, 0), rssMiB: round(process.memoryUsage().rss / 2 ** 20, 0), generated: ids.length }
 }
 
 export async function run(): Promise<Record<string, unknown>> {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { accumulateGradients, AdamW, clipByGlobalNorm } from '@dialogpt/core'
 import { measure, printTable, round, writeResult, type Timing } from './lib'
-import { randomSmall, setBackend } from './model-shapes'
+import { randomSmall, setBackend, wasmHeapBytes } from './model-shapes'
 
 export const name = 'train'
 
@@ -34,7 +34,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await model.parameters().get('transformer.wte.weight')!.data()
     }
     const timing: Timing = await measure(step, backend === 'cpu' ? 1 : 5, backend === 'cpu' ? 0 : 1)
-    const wasmHeap = backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : null
+    const wasmHeap = backend === 'wasm' ? wasmHeapBytes() : null
     results[backend] = {
       rows,
       length: LENGTH,
