@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildPage, chromiumPath, openChromium, pageFile, serveFiles } from '../test/chromium'
-import { benchDir, printTable, round, writeResult } from './lib'
+import { benchDir, printTable, round, summarize, writeResult } from './lib'
 
 export const name = 'browser-decode'
 
@@ -17,11 +17,6 @@ interface PageResult {
   prefillMs: number
   stepMs: number[]
   error?: string
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
 export async function run(): Promise<Record<string, unknown> | undefined> {
@@ -61,8 +56,8 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
         if (process.env.BENCH_BROWSER_CONSOLE) console.log(consoleLines.join('\n'))
         if (r.error) results[c.what] = r
         else {
-          const m = median(r.stepMs)
-          results[c.what] = { ...r, prefillMs: round(r.prefillMs), stepMs: r.stepMs.map((x) => round(x)), medianStepMs: round(m), tokensPerSecond: round(1000 / m) }
+          const m = summarize(r.stepMs).medianMs
+          results[c.what] = { ...r, prefillMs: round(r.prefillMs), stepMs: r.stepMs.map((x) => round(x)), medianStepMs: m, tokensPerSecond: round(1000 / m) }
         }
       } finally {
         await context.close()
