@@ -1,7 +1,10 @@
-/** What is wrong with an input file. */
-export type DumpErrorCode = 'not-found' | 'missing-tool' | 'decompress-failed' | 'bad-format'
+/**
+ * What is wrong with an input file; `spill-corrupt`: a temporary file that grouping by thread wrote
+ * came back damaged (a full disk, or something else changed the temporary directory).
+ */
+export type DumpErrorCode = 'not-found' | 'missing-tool' | 'decompress-failed' | 'bad-format' | 'spill-corrupt'
 
-/** An input dump cannot be read; `file` names it. */
+/** An input dump (or a temporary file made from it) cannot be read; `file` names it. */
 export class DumpError extends Error {
   override readonly name = 'DumpError'
   constructor(

@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest'
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { RedditComment } from './comment'
+import { DumpError } from './dump-error'
 import { groupByThread } from './group-threads'
 
 function comments(n: number): RedditComment[] {
@@ -35,4 +39,39 @@ it('groups by thread in input order, and spilling to disk gives exactly the same
     expect(spilled.get(linkId)).toEqual(thread)
   }
   expect(spilled.size).toBe(inMemory.size)
+})
+
+it('spills a comment bigger than a write block whole', async () => {
+  const input = comments(30)
+  input[7]!.body = `${'long '.repeat(20_000)}\ud83d\ude00 and \udc00`
+  const spilled = await collect(input, 5)
+  expect(spilled.get(input[7]!.linkId)).toEqual(input.filter((c) => c.linkId === input[7]!.linkId))
+})
+
+it('names a spill file that was damaged while grouping ran', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'dialogpt-group-test-'))
+  try {
+    async function* source() {
+      yield comments(200)
+    }
+    const threads = groupByThread(source(), { maxInMemory: 20, partitions: 5, tmpDir: tmp })
+    await threads.next() // all spilled, partition files closed, the first being read
+    const [dir] = await readdir(tmp)
+    for (const f of await readdir(join(tmp, dir!))) {
+      const file = join(tmp, dir!, f)
+      await truncate(file, Math.max(0, (await stat(file)).size - 7))
+    }
+    let error: unknown
+    try {
+      for await (const t of threads) void t
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DumpError)
+    expect((error as DumpError).code).toBe('spill-corrupt')
+    expect((error as DumpError).message).toMatch(/part-\d\.spill: spill file is corrupt at byte \d+/)
+    expect(await readdir(tmp)).toEqual([]) // spill files removed on error too
+  } finally {
+    await rm(tmp, { recursive: true, force: true })
+  }
 })

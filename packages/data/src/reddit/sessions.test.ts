@@ -83,7 +83,10 @@ describe('wordCount', () => {
     }
     for (let k = 0; k < 3000; k++) {
       const text = Array.from({ length: rand(12) }, () => pieces[rand(pieces.length)]!).join('')
-      expect(wordCount(text), JSON.stringify(text)).toBe(minimalNormSentence(text).split(/\s+/).filter(Boolean).length)
+      const words = minimalNormSentence(text).split(/\s+/).filter(Boolean).length
+      expect(wordCount(text), JSON.stringify(text)).toBe(words)
+      // With a limit: exact up to it, limit + 1 past it.
+      expect(wordCount(text, 3), JSON.stringify(text)).toBe(Math.min(words, 4))
     }
   })
 })

@@ -33,9 +33,10 @@ function isSpace(c: number): boolean {
 /**
  * Words of `text` after {@link minimalNormSentence}, as `split(/\s+/).filter(Boolean).length`
  * counts them, without building either string: runs of non-space characters, where a run of
- * backslashes alone does not count (the normalisation deletes backslashes).
+ * backslashes alone does not count (the normalisation deletes backslashes). With `limit`, counting
+ * stops once the count passes it (the answer is then `limit + 1`): enough to tell a turn over the cap.
  */
-export function wordCount(text: string): number {
+export function wordCount(text: string, limit = Infinity): number {
   let words = 0
   let inWord = false
   let counted = false
@@ -51,7 +52,7 @@ export function wordCount(text: string): number {
     }
     if (!counted && c !== 0x5c) {
       counted = true
-      words++
+      if (++words > limit) return words
     }
   }
   return words
@@ -66,31 +67,59 @@ export function wordCount(text: string): number {
  */
 export function threadSessions(comments: readonly RedditComment[], options: SessionOptions = {}): RedditSession[] {
   const { leavesOnly = true, minDepth = 2, maxDepth = 5, maxTurnWords = 30 } = options
-  const byId = new Map<string, RedditComment>()
-  for (const c of comments) byId.set(c.id, c)
-  const words = new Map<string, number>()
-  const wordsOf = (c: RedditComment) => {
-    let n = words.get(c.id)
-    if (n === undefined) words.set(c.id, (n = wordCount(c.body)))
-    return n
-  }
-  const parents = new Set(comments.map((c) => c.parentId))
-  const out: RedditSession[] = []
-  const sorted = [...comments].sort((a, b) => (a.parentId < b.parentId ? -1 : a.parentId > b.parentId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  for (const target of sorted) {
-    if (leavesOnly && parents.has(target.id)) continue
-    const chain: RedditComment[] = []
-    const seen = new Set<string>()
-    let node: RedditComment | undefined = target
-    while (node && chain.length < maxDepth && !seen.has(node.id)) {
-      if (wordsOf(node) > maxTurnWords) break
-      seen.add(node.id)
-      chain.push(node)
-      node = byId.get(node.parentId)
+  const n = comments.length
+  // Comments by index: id → index (the last comment with that id, as a Map of ids would hold).
+  const byId = new Map<string, number>()
+  for (let k = 0; k < n; k++) byId.set(comments[k]!.id, k)
+  const hasChild = new Uint8Array(n)
+  if (leavesOnly)
+    for (let k = 0; k < n; k++) {
+      const parent = byId.get(comments[k]!.parentId)
+      if (parent !== undefined) hasChild[parent] = 1
     }
-    if (chain.length < minDepth) continue
-    chain.reverse()
-    out.push({ linkId: target.linkId, ids: chain.map((c) => c.id), turns: chain.map((c) => minimalNormSentence(c.body).trim()), subreddit: target.subreddit, score: target.score })
+  // Per comment: -1 not looked at yet, 1 over maxTurnWords, 0 not. A text of at most 2·max
+  // characters cannot hold more than max words (each word after the first needs a separator).
+  const tooLong = new Int8Array(n).fill(-1)
+  const turns: (string | undefined)[] = new Array<string | undefined>(n)
+  const found: { target: RedditComment; chain: number[] }[] = []
+  for (let k = 0; k < n; k++) {
+    const target = comments[k]!
+    if (leavesOnly && hasChild[byId.get(target.id)!]) continue
+    const chain: number[] = []
+    let node: number | undefined = k
+    while (node !== undefined && chain.length < maxDepth && !inChain(comments, chain, comments[node]!.id)) {
+      if (tooLong[node] === -1) {
+        const body = comments[node]!.body
+        tooLong[node] = body.length > 2 * maxTurnWords && wordCount(body, maxTurnWords) > maxTurnWords ? 1 : 0
+      }
+      if (tooLong[node] === 1) break
+      chain.push(node)
+      node = byId.get(comments[node]!.parentId)
+    }
+    if (chain.length >= minDepth) found.push({ target, chain })
   }
-  return out
+  // The original's order: targets sorted by (parent id, id). Sorting the targets that made a
+  // session gives the same order as sorting every comment first (the sort is stable).
+  found.sort((x, y) => compareTargets(x.target, y.target))
+  return found.map(({ target, chain }) => {
+    chain.reverse()
+    return {
+      linkId: target.linkId,
+      ids: chain.map((c) => comments[c]!.id),
+      turns: chain.map((c) => (turns[c] ??= minimalNormSentence(comments[c]!.body).trim())),
+      subreddit: target.subreddit,
+      score: target.score,
+    }
+  })
+}
+
+/** Whether a comment with this id is in the chain already (a cycle in the parent links). */
+function inChain(comments: readonly RedditComment[], chain: readonly number[], id: string): boolean {
+  for (const c of chain) if (comments[c]!.id === id) return true
+  return false
+}
+
+function compareTargets(a: RedditComment, b: RedditComment): number {
+  if (a.parentId !== b.parentId) return a.parentId < b.parentId ? -1 : 1
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
