@@ -1,4 +1,4 @@
-import { scanFields } from './scan-comment'
+import { scanValues } from './scan-comment'
 
 /** A Reddit comment with the fields session building needs (Pushshift or BigQuery rows). */
 export interface RedditComment {
@@ -27,6 +27,29 @@ function numberOrNull(value: unknown): number | null {
   return null
 }
 
+/** The row fields a comment is read from, in the order {@link commentFromValues} takes them. */
+const COMMENT_FIELDS = ['id', 'parent_id', 'link_id', 'body', 'score', 'author', 'subreddit', 'created_utc'] as const
+const REQUIRED = 4
+
+/** A comment from the values of {@link COMMENT_FIELDS} (`undefined`: absent). */
+function commentFromValues(v: readonly unknown[]): CommentParseResult {
+  for (let k = 0; k < REQUIRED; k++) {
+    if (typeof v[k] !== 'string') return { error: `field '${COMMENT_FIELDS[k]}' is ${v[k] === undefined ? 'missing' : `not a string (${JSON.stringify(v[k])})`}` }
+  }
+  const comment: RedditComment = {
+    id: stripPrefix(v[0] as string),
+    parentId: stripPrefix(v[1] as string),
+    linkId: stripPrefix(v[2] as string),
+    body: v[3] as string,
+    score: numberOrNull(v[4]),
+  }
+  if (typeof v[5] === 'string') comment.author = v[5]
+  if (typeof v[6] === 'string') comment.subreddit = v[6]
+  const created = numberOrNull(v[7])
+  if (created !== null) comment.createdUtc = created
+  return { comment }
+}
+
 /**
  * Reads one comment from a parsed JSON row: Pushshift's fields (`id`, `parent_id`, `link_id`, `body`,
  * ...) with numbers as numbers or, as in BigQuery exports, as strings. Missing or mistyped required
@@ -35,25 +58,10 @@ function numberOrNull(value: unknown): number | null {
 export function commentFromRow(row: unknown): CommentParseResult {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return { error: 'not a JSON object' }
   const r = row as Record<string, unknown>
-  for (const field of ['id', 'parent_id', 'link_id', 'body'] as const) {
-    if (typeof r[field] !== 'string') return { error: `field '${field}' is ${r[field] === undefined ? 'missing' : `not a string (${JSON.stringify(r[field])})`}` }
-  }
-  const comment: RedditComment = {
-    id: stripPrefix(r.id as string),
-    parentId: stripPrefix(r.parent_id as string),
-    linkId: stripPrefix(r.link_id as string),
-    body: r.body as string,
-    score: numberOrNull(r.score),
-  }
-  if (typeof r.author === 'string') comment.author = r.author
-  if (typeof r.subreddit === 'string') comment.subreddit = r.subreddit
-  const created = numberOrNull(r.created_utc)
-  if (created !== null) comment.createdUtc = created
-  return { comment }
+  return commentFromValues(COMMENT_FIELDS.map((f) => r[f]))
 }
 
-/** The row fields {@link commentFromRow} reads. */
-const COMMENT_FIELDS: ReadonlySet<string> = new Set(['id', 'parent_id', 'link_id', 'body', 'score', 'author', 'subreddit', 'created_utc'])
+const values: unknown[] = []
 
 /**
  * Parses one NDJSON line into a comment (see {@link commentFromRow}). Only the fields a comment
@@ -61,8 +69,7 @@ const COMMENT_FIELDS: ReadonlySet<string> = new Set(['id', 'parent_id', 'link_id
  * `JSON.parse`, so the result (or the error message) is always `JSON.parse`'s.
  */
 export function parseCommentLine(line: string): CommentParseResult {
-  const fields = scanFields(line, COMMENT_FIELDS)
-  return fields ? commentFromRow(fields) : parseCommentRow(line)
+  return scanValues(line, COMMENT_FIELDS, values) ? commentFromValues(values) : parseCommentRow(line)
 }
 
 /** A line through `JSON.parse` of the whole row: {@link parseCommentLine}'s fallback, and what it must always agree with. */
