@@ -30,6 +30,39 @@ describe('threadSessions', () => {
     expect(threadSessions(thread, { leavesOnly: false }).map((s) => s.ids.join(''))).toEqual(['ab', 'ac', 'abd'])
   })
 
+  it('agrees with a plain reading of get_convo on random threads, small and large, with repeated ids and cycles', () => {
+    // The reference: every comment sorted by (parent id, id); leaves (ids nobody replies to) as
+    // targets; walk up through the last comment with the parent's id.
+    const reference = (t: RedditComment[], o: { leavesOnly: boolean; minDepth: number; maxDepth: number; maxTurnWords: number }) => {
+      const byId = new Map(t.map((x) => [x.id, x]))
+      const parents = new Set(t.map((x) => x.parentId))
+      const sorted = [...t].sort((a, b) => (a.parentId < b.parentId ? -1 : a.parentId > b.parentId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      const out: string[][] = []
+      for (const target of sorted) {
+        if (o.leavesOnly && parents.has(target.id)) continue
+        const chain: RedditComment[] = []
+        for (let x: RedditComment | undefined = target; x && chain.length < o.maxDepth && !chain.some((y) => y.id === x!.id); x = byId.get(x.parentId)) {
+          if (minimalNormSentence(x.body).split(/\s+/).filter(Boolean).length > o.maxTurnWords) break
+          chain.push(x)
+        }
+        if (chain.length >= o.minDepth) out.push(chain.reverse().map((x) => x.id))
+      }
+      return out
+    }
+    let seed = 99
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return (seed >>> 8) % n
+    }
+    for (let k = 0; k < 400; k++) {
+      const n = 1 + rand(k % 2 ? 40 : 12)
+      const ids = Array.from({ length: n }, () => `c${rand(n + 2)}`)
+      const t = ids.map((id, i) => c(id, rand(4) ? `c${rand(n + 2)}` : 'L', rand(6) ? `${'w '.repeat(1 + rand(8))}end` : long.slice(0, rand(3) ? long.length : 40)))
+      const o = { leavesOnly: rand(3) > 0, minDepth: 1 + rand(3), maxDepth: 1 + rand(6), maxTurnWords: 30 }
+      expect(threadSessions(t, o).map((x) => x.ids), JSON.stringify({ t, o })).toEqual(reference(t, o))
+    }
+  })
+
   it('stops on a cycle instead of looping', () => {
     expect(threadSessions([c('x', 'y', 'one two'), c('y', 'x', 'three four')], { leavesOnly: false }).every((s) => s.ids.length === 2)).toBe(true)
   })

@@ -68,39 +68,43 @@ export function wordCount(text: string, limit = Infinity): number {
 export function threadSessions(comments: readonly RedditComment[], options: SessionOptions = {}): RedditSession[] {
   const { leavesOnly = true, minDepth = 2, maxDepth = 5, maxTurnWords = 30 } = options
   const n = comments.length
-  // Comments by index: id → index (the last comment with that id, as a Map of ids would hold).
-  const byId = new Map<string, number>()
-  for (let k = 0; k < n; k++) byId.set(comments[k]!.id, k)
-  const hasChild = new Uint8Array(n)
-  if (leavesOnly)
-    for (let k = 0; k < n; k++) {
-      const parent = byId.get(comments[k]!.parentId)
-      if (parent !== undefined) hasChild[parent] = 1
-    }
-  // Per comment: -1 not looked at yet, 1 over maxTurnWords, 0 not. A text of at most 2·max
-  // characters cannot hold more than max words (each word after the first needs a separator).
-  const tooLong = new Int8Array(n).fill(-1)
-  const turns: (string | undefined)[] = new Array<string | undefined>(n)
+  // A chain holds distinct comments: a thread smaller than minDepth has no session.
+  if (n === 0 || n < minDepth) return []
+  // Most threads are a few comments: ids are looked up by scanning them, larger threads through a Map
+  // (id → the last comment with that id). Per-comment state lives in reused typed arrays.
+  const byId = n > SMALL_THREAD ? new Map<string, number>() : null
+  if (byId) for (let k = 0; k < n; k++) byId.set(comments[k]!.id, k)
+  if (parentOf.length < n) {
+    parentOf = new Int32Array(2 * n)
+    flags = new Uint8Array(2 * n)
+  }
+  for (let k = 0; k < n; k++) {
+    parentOf[k] = indexOfId(comments, byId, comments[k]!.parentId)
+    flags[k] = 0
+  }
+  if (leavesOnly) for (let k = 0; k < n; k++) if (parentOf[k]! >= 0) flags[parentOf[k]!]! |= HAS_CHILD
   const found: { target: RedditComment; chain: number[] }[] = []
   for (let k = 0; k < n; k++) {
     const target = comments[k]!
-    if (leavesOnly && hasChild[byId.get(target.id)!]) continue
+    if (leavesOnly && flags[indexOfId(comments, byId, target.id)]! & HAS_CHILD) continue
     const chain: number[] = []
-    let node: number | undefined = k
-    while (node !== undefined && chain.length < maxDepth && !inChain(comments, chain, comments[node]!.id)) {
-      if (tooLong[node] === -1) {
+    let node = k
+    while (node >= 0 && chain.length < maxDepth && !inChain(comments, chain, comments[node]!.id)) {
+      if (!(flags[node]! & WORDS_CHECKED)) {
+        // A text of at most 2·max characters cannot hold more than max words (each word after the first needs a separator).
         const body = comments[node]!.body
-        tooLong[node] = body.length > 2 * maxTurnWords && wordCount(body, maxTurnWords) > maxTurnWords ? 1 : 0
+        flags[node]! |= WORDS_CHECKED | (body.length > 2 * maxTurnWords && wordCount(body, maxTurnWords) > maxTurnWords ? TOO_LONG : 0)
       }
-      if (tooLong[node] === 1) break
+      if (flags[node]! & TOO_LONG) break
       chain.push(node)
-      node = byId.get(comments[node]!.parentId)
+      node = parentOf[node]!
     }
     if (chain.length >= minDepth) found.push({ target, chain })
   }
   // The original's order: targets sorted by (parent id, id). Sorting the targets that made a
   // session gives the same order as sorting every comment first (the sort is stable).
-  found.sort((x, y) => compareTargets(x.target, y.target))
+  if (found.length > 1) found.sort((x, y) => compareTargets(x.target, y.target))
+  const turns: (string | undefined)[] = []
   return found.map(({ target, chain }) => {
     chain.reverse()
     return {
@@ -111,6 +115,21 @@ export function threadSessions(comments: readonly RedditComment[], options: Sess
       score: target.score,
     }
   })
+}
+
+/** Threads up to this size look ids up by scanning. */
+const SMALL_THREAD = 16
+const HAS_CHILD = 1
+const WORDS_CHECKED = 2
+const TOO_LONG = 4
+let parentOf = new Int32Array(1024)
+let flags = new Uint8Array(1024)
+
+/** The index of the last comment with this id, or -1. */
+function indexOfId(comments: readonly RedditComment[], byId: Map<string, number> | null, id: string): number {
+  if (byId) return byId.get(id) ?? -1
+  for (let j = comments.length - 1; j >= 0; j--) if (comments[j]!.id === id) return j
+  return -1
 }
 
 /** Whether a comment with this id is in the chain already (a cycle in the parent links). */
