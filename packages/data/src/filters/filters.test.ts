@@ -50,6 +50,11 @@ it('drops long instances, long tokens and yelling', () => {
   expect(lengthFilter(6)(inst('one two three', ['four five six'])).keep).toBe(true)
   expect(dropped(longTokenFilter()(inst(`word ${'x'.repeat(31)}`)))).toBe('long-token')
   expect(longTokenFilter()(inst('x'.repeat(30))).keep).toBe(true)
+  // words counted across turns, whatever the whitespace; a token's length is in characters, not UTF-16 units
+  expect(lengthFilter(7)(inst(' six\tseven ', ['one  two', '\nthree four\u00a0five '])).keep).toBe(true)
+  expect(dropped(lengthFilter(6)(inst(' six\tseven ', ['one  two', '\nthree four\u00a0five '])))).toBe('too-long')
+  expect(longTokenFilter()(inst('😀'.repeat(30))).keep).toBe(true)
+  expect(dropped(longTokenFilter()(inst('😀'.repeat(31))))).toBe('long-token')
   expect(dropped(capitalsFilter(inst('that is GREAT')))).toBe('capitals')
   expect(capitalsFilter(inst('that is GREA t')).keep).toBe(true)
 })

@@ -30,12 +30,27 @@ export function markupFilter(options: { parentheses?: boolean } = {}): Filter {
 
 /** Paper rule 5: source and target together longer than `maxWords` (200) words. */
 export function lengthFilter(maxWords = 200): Filter {
-  return (i) => (words(all(i)).length > maxWords ? drop('too-long') : KEEP)
+  return (i) => {
+    let n = countWords(i.target)
+    for (const t of i.source) n += countWords(t)
+    return n > maxWords ? drop('too-long') : KEEP
+  }
+}
+
+const WORDS = /\S+/g
+
+/** `words(text).length` without building the words. */
+function countWords(text: string): number {
+  let n = 0
+  WORDS.lastIndex = 0
+  while (WORDS.test(text)) n++
+  return n
 }
 
 /** The original code's rule: a target token longer than `maxChars` (30) characters. */
 export function longTokenFilter(maxChars = 30): Filter {
-  return (i) => (words(i.target).some((w) => [...w].length > maxChars) ? drop('long-token') : KEEP)
+  // A word of at most maxChars UTF-16 units has at most maxChars characters: only longer ones are counted.
+  return (i) => (words(i.target).some((w) => w.length > maxChars && [...w].length > maxChars) ? drop('long-token') : KEEP)
 }
 
 /** The original code's rule: five or more capitals in a row ("yelling") in the source or target. */

@@ -184,9 +184,16 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
   const spillDir = bland ? await mkdtemp(join(options.grouping?.tmpDir ?? tmpdir(), 'dialogpt-bland-')) : null
   const spill = spillDir ? createWriteStream(join(spillDir, 'sessions.jsonl')) : null
 
+  // A comment is a turn of every session below it: within a thread, each text is normalised once.
+  const normalized = new Map<string, string>()
+  const normalizeTurn = (t: string) => {
+    let n = normalized.get(t)
+    if (n === undefined) normalized.set(t, (n = gptNormSentence(t)))
+    return n
+  }
   function* candidate(session: PreparedSession, isReddit: boolean): Generator<PreparedSession> {
     const normalize = options.normalize ?? isReddit
-    const turns = normalize ? session.turns.map(gptNormSentence) : session.turns
+    const turns = normalize ? session.turns.map(isReddit ? normalizeTurn : gptNormSentence) : session.turns
     const applyFilters = options.applyFilters ?? isReddit
     report.sessions++
     if (turns.some((t) => !t.trim())) {
@@ -248,6 +255,7 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
         }
       }
       for await (const thread of groupByThread(comments(), options.grouping)) {
+        normalized.clear()
         for (const session of threadSessions(thread, options.sessions)) {
           if ((session.score ?? 0) < minScore) {
             report.sessions++
