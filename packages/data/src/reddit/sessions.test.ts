@@ -57,7 +57,7 @@ describe('threadSessions', () => {
     for (let k = 0; k < 400; k++) {
       const n = 1 + rand(k % 2 ? 40 : 12)
       const ids = Array.from({ length: n }, () => `c${rand(n + 2)}`)
-      const t = ids.map((id, i) => c(id, rand(4) ? `c${rand(n + 2)}` : 'L', rand(6) ? `${'w '.repeat(1 + rand(8))}end` : long.slice(0, rand(3) ? long.length : 40)))
+      const t = ids.map((id) => c(id, rand(4) ? `c${rand(n + 2)}` : 'L', rand(6) ? `${'w '.repeat(1 + rand(8))}end` : long.slice(0, rand(3) ? long.length : 40)))
       const o = { leavesOnly: rand(3) > 0, minDepth: 1 + rand(3), maxDepth: 1 + rand(6), maxTurnWords: 30 }
       expect(threadSessions(t, o).map((x) => x.ids), JSON.stringify({ t, o })).toEqual(reference(t, o))
     }
