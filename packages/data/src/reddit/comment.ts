@@ -19,7 +19,11 @@ export interface RedditComment {
 /** Why a line is not a usable comment. */
 export type CommentParseResult = { comment: RedditComment } | { error: string }
 
-const stripPrefix = (id: string) => id.replace(/^t\d_/, '')
+/** The id without a `tN_` type prefix (`t1_`, `t3_`, ...). */
+function stripPrefix(id: string): string {
+  const d = id.charCodeAt(1)
+  return id.charCodeAt(0) === 0x74 && d >= 0x30 && d <= 0x39 && id.charCodeAt(2) === 0x5f ? id.slice(3) : id
+}
 
 function numberOrNull(value: unknown): number | null {
   if (typeof value === 'number' && Number.isFinite(value)) return value

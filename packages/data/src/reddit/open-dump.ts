@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -86,27 +87,59 @@ export interface DumpLine {
 }
 
 /**
+ * UTF-8 bytes as text: Latin-1 decoding when they are all ASCII (the same text, several times
+ * faster), else UTF-8 with U+FFFD for invalid sequences, as `TextDecoder` does.
+ */
+function decodeUtf8(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf])
+
+/**
  * The lines of a dump (any compression), decoded as UTF-8, with their numbers, a chunk's worth at a
  * time (one array per decompressed chunk: far fewer async steps than one per line). Memory holds
- * one chunk and one partial line at a time. Empty lines are skipped (their numbers still count).
+ * one chunk and one partial line at a time. Empty lines are skipped (their numbers still count); a
+ * byte-order mark at the start is not part of the first line.
+ *
+ * Lines are cut on the bytes (a newline byte is never inside a UTF-8 sequence), and the complete
+ * lines of a chunk are decoded at once; the bytes of a line that goes on in the next chunk wait for it.
  */
 export async function* readDumpLineBatches(file: string): AsyncGenerator<DumpLine[]> {
-  const decoder = new TextDecoder('utf-8')
-  let rest = ''
   let line = 0
-  for await (const chunk of readDump(file)) {
-    const text = rest + decoder.decode(chunk, { stream: true })
-    const parts = text.split('\n')
-    rest = parts.pop()!
-    const batch: DumpLine[] = []
-    for (const part of parts) {
+  let pending: Buffer[] = []
+  let first = true
+  const batch = (texts: Iterable<string>, out: DumpLine[]) => {
+    for (const text of texts) {
       line++
-      if (part.trim()) batch.push({ line, text: part })
+      if (text.trim()) out.push({ line, text })
     }
-    if (batch.length > 0) yield batch
   }
-  rest += decoder.decode()
-  if (rest.trim()) yield [{ line: line + 1, text: rest }]
+  for await (let chunk of readDump(file)) {
+    if (first && chunk.length > 0) {
+      first = false
+      if (chunk.subarray(0, 3).equals(BOM)) chunk = chunk.subarray(3)
+    }
+    const last = chunk.lastIndexOf(0x0a)
+    if (last < 0) {
+      pending.push(Buffer.from(chunk))
+      continue
+    }
+    const out: DumpLine[] = []
+    let start = 0
+    if (pending.length > 0) {
+      start = chunk.indexOf(0x0a) + 1
+      pending.push(chunk.subarray(0, start - 1))
+      batch([decodeUtf8(Buffer.concat(pending))], out)
+      pending = []
+    }
+    if (start <= last) batch(decodeUtf8(chunk.subarray(start, last)).split('\n'), out)
+    if (last + 1 < chunk.length) pending.push(Buffer.from(chunk.subarray(last + 1)))
+    if (out.length > 0) yield out
+  }
+  const out: DumpLine[] = []
+  if (pending.length > 0) batch([decodeUtf8(Buffer.concat(pending))], out)
+  if (out.length > 0) yield out
 }
 
 /** The lines of a dump one by one (see {@link readDumpLineBatches}). */
