@@ -57,9 +57,15 @@ export async function* groupByThread(comments: AsyncIterable<RedditComment | rea
       return
     }
     await spill.end()
+    // The next partition is read from disk while this one is grouped and consumed.
+    let next = spill.read(0)
     for (let p = 0; p < partitions; p++) {
       const part = new Map<string, RedditComment[]>()
-      const reader = await spill.read(p)
+      const reader = await next
+      if (p + 1 < partitions) {
+        next = spill.read(p + 1)
+        next.catch(() => undefined) // awaited (and its error thrown) on the next turn
+      }
       for (let c = reader.comment(); c; c = reader.comment()) {
         let g = part.get(c.linkId)
         if (!g) part.set(c.linkId, (g = []))
