@@ -43,6 +43,7 @@ it('drops markup brackets, and parentheses only when asked (as the original code
   expect(dropped(markupFilter()(inst('see [this]')))).toBe('markup')
   expect(markupFilter()(inst('fine (really)')).keep).toBe(true)
   expect(dropped(markupFilter({ parentheses: true })(inst('fine (really)')))).toBe('markup')
+  expect(dropped(markupFilter()(inst('fine', ['ok', 'a [link] here'])))).toBe('markup')
 })
 
 it('drops long instances, long tokens and yelling', () => {
@@ -57,6 +58,10 @@ it('drops long instances, long tokens and yelling', () => {
   expect(dropped(longTokenFilter()(inst('😀'.repeat(31))))).toBe('long-token')
   expect(dropped(capitalsFilter(inst('that is GREAT')))).toBe('capitals')
   expect(capitalsFilter(inst('that is GREA t')).keep).toBe(true)
+  expect(dropped(capitalsFilter(inst('calm', ['fine', 'WHAAAT now'])))).toBe('capitals')
+  // turns are tested one by one: nothing matches across the boundary a join would make
+  expect(capitalsFilter(inst('ABC', ['DE'])).keep).toBe(true)
+  expect(urlFilter(inst('x', ['see www.'])).keep).toBe(true)
 })
 
 it('matches blocklisted phrases as whole words, and blocked subreddits', () => {

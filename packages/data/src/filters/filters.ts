@@ -1,9 +1,16 @@
 import { drop, KEEP, words, type Filter, type Instance } from './instance'
 
-const all = (i: Instance) => [...i.source, i.target].join(' ')
+/**
+ * Whether `re` matches in the source or the target. The rules below test the turns one by one
+ * instead of their join: none of their patterns can match across the space a join would add.
+ */
+const anyTurn = (i: Instance, re: RegExp) => re.test(i.target) || i.source.some((t) => re.test(t))
+
+const URL_PATTERN = /(?:https?:\/\/|www\.)\S|__url__/i
+const CAPITALS = /[A-Z]{5,}/
 
 /** Paper rule 1: a URL in the source or the target (also the `__url__` placeholder of normalised text). */
-export const urlFilter: Filter = (i) => (/(?:https?:\/\/|www\.)\S|__url__/i.test(all(i)) ? drop('url') : KEEP)
+export const urlFilter: Filter = (i) => (anyTurn(i, URL_PATTERN) ? drop('url') : KEEP)
 
 /** Paper rule 2: the target repeats one word three times in a row. */
 export const repetitionFilter: Filter = (i) => {
@@ -25,7 +32,7 @@ export function commonWordFilter(commonWords: Iterable<string> = TOP_ENGLISH_WOR
 /** Paper rule 4: `[` or `]` (markup) in the source or target; `parentheses: true` adds `(` `)` as the original code does. */
 export function markupFilter(options: { parentheses?: boolean } = {}): Filter {
   const re = options.parentheses ? /[[\]()]/ : /[[\]]/
-  return (i) => (re.test(all(i)) ? drop('markup') : KEEP)
+  return (i) => (anyTurn(i, re) ? drop('markup') : KEEP)
 }
 
 /** Paper rule 5: source and target together longer than `maxWords` (200) words. */
@@ -54,7 +61,7 @@ export function longTokenFilter(maxChars = 30): Filter {
 }
 
 /** The original code's rule: five or more capitals in a row ("yelling") in the source or target. */
-export const capitalsFilter: Filter = (i) => (/[A-Z]{5,}/.test(all(i)) ? drop('capitals') : KEEP)
+export const capitalsFilter: Filter = (i) => (anyTurn(i, CAPITALS) ? drop('capitals') : KEEP)
 
 /** Paper rule 6: an offensive phrase in the target (whole words, case-insensitive; the list is yours). */
 export function phraseBlocklistFilter(phrases: Iterable<string>): Filter {
