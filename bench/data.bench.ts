@@ -112,8 +112,8 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'dialogpt-data-bench-'))
   try {
     const results: Record<string, unknown>[] = []
-    // 1M comments: the read pass 5 times (median, min, max); 250k once, to show memory does not grow with the input.
-    for (const [target, runs] of [[250_000, 1], [1_000_000, 5]] as const) {
+    // 1M comments: the read pass 5 times (median, min, max); 250k and 2M once, to show memory does not grow with the input.
+    for (const [target, runs] of [[250_000, 1], [1_000_000, 5], [2_000_000, 1]] as const) {
       console.log(`running: ${target} comments, read pass x ${runs}, then the store pass`)
       const file = join(dir, `comments-${target}.jsonl`)
       const n = await replicate(target, file)
