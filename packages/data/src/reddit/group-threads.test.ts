@@ -68,7 +68,7 @@ it('names a spill file that was damaged while grouping ran', async () => {
       error = e
     }
     expect(error).toBeInstanceOf(DumpError)
-    expect((error as DumpError).code).toBe('spill-corrupt')
+    expect((error as DumpError).code).toBe('spill-failed')
     expect((error as DumpError).message).toMatch(/part-\d\.spill: spill file is corrupt at byte \d+/)
     expect(await readdir(tmp)).toEqual([]) // spill files removed on error too
   } finally {

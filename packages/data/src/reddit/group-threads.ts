@@ -24,7 +24,8 @@ function partitionOf(linkId: string, partitions: number): number {
  * `input / partitions` comments (plus a 64 KiB write block per partition while spilling).
  * `comments` may yield single comments or arrays of them. Threads come out in no particular order;
  * comments within a thread in input order. Spill files are removed when done (also on error); a
- * damaged one gives a `DumpError` (`spill-corrupt`) naming it.
+ * spill file that cannot be written (a full disk) or comes back damaged gives a `DumpError`
+ * (`spill-failed`) naming it.
  */
 export async function* groupByThread(comments: AsyncIterable<RedditComment | readonly RedditComment[]>, options: GroupOptions = {}): AsyncGenerator<RedditComment[]> {
   const maxInMemory = options.maxInMemory ?? 500_000

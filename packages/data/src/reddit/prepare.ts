@@ -21,6 +21,7 @@ import type { Filter } from '../filters/instance'
 import { filterPipeline } from '../filters/pipeline'
 import { writeStore, type StoreWriterOptions } from '../store/store-writer'
 import type { StoreManifest } from '../store/manifest'
+import { drained } from './drained'
 import { DumpError } from './dump-error'
 import type { RedditComment } from './comment'
 import { commentRule } from './extract'
@@ -182,7 +183,11 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
   const bland = reddit.length > 0 && (options.applyFilters ?? true) && filterOptions.blandness !== false ? filterOptions.blandness ?? {} : null
   const counter = bland ? new TrigramCounter() : null
   const spillDir = bland ? await mkdtemp(join(options.grouping?.tmpDir ?? tmpdir(), 'dialogpt-bland-')) : null
-  const spill = spillDir ? createWriteStream(join(spillDir, 'sessions.jsonl')) : null
+  const spillFile = spillDir ? join(spillDir, 'sessions.jsonl') : ''
+  const spill = spillDir ? createWriteStream(spillFile) : null
+  // A failed write (a full disk) is kept and thrown as a DumpError naming the file, not left to crash the process.
+  let spillError: DumpError | null = null
+  spill?.on('error', (error: Error) => void (spillError ??= new DumpError('spill-failed', spillFile, `spill file cannot be written (${error.message})`)))
 
   // A comment is a turn of every session below it: within a thread, each text is normalised once.
   const normalized = new Map<string, string>()
@@ -268,12 +273,14 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
               continue
             }
             for (const g of trigrams(s.turns[s.turns.length - 1]!)) counter.add(g)
-            if (!spill!.write(`${JSON.stringify(s)}\n`)) await new Promise<void>((resolve) => spill!.once('drain', () => resolve()))
+            if (spillError) throw spillError
+            if (!spill!.write(`${JSON.stringify(s)}\n`)) await drained(spill!).catch(() => Promise.reject(spillError!))
           }
         }
       }
       if (counter) {
-        await new Promise<void>((resolve, reject) => spill!.end((error?: Error | null) => (error ? reject(error) : resolve())))
+        await new Promise<void>((resolve, reject) => spill!.end((error?: Error | null) => (error ? reject(spillError ?? error) : resolve())))
+        if (spillError) throw spillError
         const isBland = blandnessFilter((g) => counter.count(g), bland!)
         for await (const line of createInterface({ input: createReadStream(join(spillDir!, 'sessions.jsonl')), crlfDelay: Infinity })) {
           if (!line) continue

@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RedditComment } from './comment'
+import { drained } from './drained'
 import { DumpError } from './dump-error'
 
 /** UTF-16 code units buffered per partition before a write (64 KiB). */
@@ -27,6 +28,8 @@ export class SpillFiles {
   private readonly bytes: Buffer[]
   private readonly units: Uint16Array[]
   private readonly used: Int32Array
+  /** The first write that failed (a full disk): every later call throws it. */
+  private failure: DumpError | null = null
 
   private constructor(
     readonly dir: string,
@@ -35,6 +38,7 @@ export class SpillFiles {
     this.bytes = files.map(() => Buffer.allocUnsafeSlow(2 * BLOCK_UNITS))
     this.units = this.bytes.map((b) => new Uint16Array(b.buffer, b.byteOffset, BLOCK_UNITS))
     this.used = new Int32Array(files.length)
+    files.forEach((f, p) => f.on('error', (error: Error) => void (this.failure ??= spillFailed(SpillFiles.path(dir, p), `cannot be written (${error.message})`))))
   }
 
   /** A fresh directory under `parent` with `partitions` empty files. */
@@ -49,6 +53,7 @@ export class SpillFiles {
 
   /** Appends a comment to partition `p`; a promise comes back only when the file asks to wait. */
   add(p: number, c: RedditComment): Promise<void> | undefined {
+    if (this.failure) throw this.failure
     const score = c.score === null ? undefined : String(c.score)
     const created = c.createdUtc === undefined ? undefined : String(c.createdUtc)
     const need = 16 + c.id.length + c.parentId.length + c.linkId.length + c.body.length + (score?.length ?? 0) + (c.author?.length ?? 0) + (c.subreddit?.length ?? 0) + (created?.length ?? 0)
@@ -94,17 +99,21 @@ export class SpillFiles {
   private send(p: number, bytes: Buffer): Promise<void> | undefined {
     const file = this.files[p]!
     if (file.write(bytes)) return undefined
-    return new Promise<void>((resolve) => file.once('drain', () => resolve()))
+    return drained(file).catch((error: Error) => {
+      throw this.failure ?? error
+    })
   }
 
   /** Writes what is buffered and closes every file. */
   async end(): Promise<void> {
+    if (this.failure) throw this.failure
     await Promise.all(
       this.files.map((f, p) => {
         const tail = this.bytes[p]!.subarray(0, 2 * this.used[p]!)
-        return new Promise<void>((resolve, reject) => f.end(tail, (error?: Error | null) => (error ? reject(error) : resolve())))
+        return new Promise<void>((resolve, reject) => f.end(tail, (error?: Error | null) => (error ? reject(this.failure ?? error) : resolve())))
       }),
     )
+    if (this.failure) throw this.failure
   }
 
   /** Partition `p`'s comments (read whole: a partition holds about input / partitions comments). */
@@ -138,8 +147,12 @@ function put(bytes: Buffer, units: Uint16Array, at: number, s: string | undefine
   return at + n
 }
 
+function spillFailed(file: string, what: string): DumpError {
+  return new DumpError('spill-failed', file, `spill file ${what}`)
+}
+
 function spillCorrupt(file: string, byte: number): DumpError {
-  return new DumpError('spill-corrupt', file, `spill file is corrupt at byte ${byte} (was the disk full?)`)
+  return spillFailed(file, `is corrupt at byte ${byte} (was the disk full?)`)
 }
 
 /** Reads the comments of one partition file one after another. */
