@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
@@ -21,7 +21,6 @@ import type { Filter } from '../filters/instance'
 import { filterPipeline } from '../filters/pipeline'
 import { writeStore, type StoreWriterOptions } from '../store/store-writer'
 import type { StoreManifest } from '../store/manifest'
-import { drained } from './drained'
 import { DumpError } from './dump-error'
 import type { RedditComment } from './comment'
 import { commentRule } from './extract'
@@ -32,6 +31,7 @@ import { emptyReport, type PrepareReport } from './prepare-report'
 import { readCommentBatches } from './read-comments'
 import { readDumpLines } from './open-dump'
 import { threadSessions, type SessionOptions } from './sessions'
+import { SpillStream } from './spill-stream'
 import { TrigramCounter } from './trigram-counter'
 
 /** What an input file holds. `auto`: `.tsv` → tsv, `.json` holding dialogues → dialogues, else Reddit comments. */
@@ -183,11 +183,7 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
   const bland = reddit.length > 0 && (options.applyFilters ?? true) && filterOptions.blandness !== false ? filterOptions.blandness ?? {} : null
   const counter = bland ? new TrigramCounter() : null
   const spillDir = bland ? await mkdtemp(join(options.grouping?.tmpDir ?? tmpdir(), 'dialogpt-bland-')) : null
-  const spillFile = spillDir ? join(spillDir, 'sessions.jsonl') : ''
-  const spill = spillDir ? createWriteStream(spillFile) : null
-  // A failed write (a full disk) is kept and thrown as a DumpError naming the file, not left to crash the process.
-  let spillError: DumpError | null = null
-  spill?.on('error', (error: Error) => void (spillError ??= new DumpError('spill-failed', spillFile, `spill file cannot be written (${error.message})`)))
+  const spill = spillDir ? new SpillStream(join(spillDir, 'sessions.jsonl')) : null
 
   // A comment is a turn of every session below it: within a thread, each text is normalised once.
   const normalized = new Map<string, string>()
@@ -273,16 +269,15 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
               continue
             }
             for (const g of trigrams(s.turns[s.turns.length - 1]!)) counter.add(g)
-            if (spillError) throw spillError
-            if (!spill!.write(`${JSON.stringify(s)}\n`)) await drained(spill!).catch(() => Promise.reject(spillError!))
+            const wait = spill!.write(`${JSON.stringify(s)}\n`)
+            if (wait) await wait
           }
         }
       }
       if (counter) {
-        await new Promise<void>((resolve, reject) => spill!.end((error?: Error | null) => (error ? reject(spillError ?? error) : resolve())))
-        if (spillError) throw spillError
+        await spill!.end()
         const isBland = blandnessFilter((g) => counter.count(g), bland!)
-        for await (const line of createInterface({ input: createReadStream(join(spillDir!, 'sessions.jsonl')), crlfDelay: Infinity })) {
+        for await (const line of createInterface({ input: createReadStream(spill!.file), crlfDelay: Infinity })) {
           if (!line) continue
           const s = JSON.parse(line) as PreparedSession
           const r = isBland({ source: s.turns.slice(0, -1), target: s.turns[s.turns.length - 1]! })

@@ -1,9 +1,8 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RedditComment } from './comment'
-import { drained } from './drained'
-import { DumpError } from './dump-error'
+import type { DumpError } from './dump-error'
+import { spillFailed, SpillStream } from './spill-stream'
 
 /** UTF-16 code units buffered per partition before a write (64 KiB). */
 const BLOCK_UNITS = 32 * 1024
@@ -28,32 +27,31 @@ export class SpillFiles {
   private readonly bytes: Buffer[]
   private readonly units: Uint16Array[]
   private readonly used: Int32Array
-  /** The first write that failed (a full disk): every later call throws it. */
-  private failure: DumpError | null = null
 
   private constructor(
     readonly dir: string,
-    private readonly files: WriteStream[],
+    private readonly files: SpillStream[],
   ) {
     this.bytes = files.map(() => Buffer.allocUnsafeSlow(2 * BLOCK_UNITS))
     this.units = this.bytes.map((b) => new Uint16Array(b.buffer, b.byteOffset, BLOCK_UNITS))
     this.used = new Int32Array(files.length)
-    files.forEach((f, p) => f.on('error', (error: Error) => void (this.failure ??= spillFailed(SpillFiles.path(dir, p), `cannot be written (${error.message})`))))
   }
 
   /** A fresh directory under `parent` with `partitions` empty files. */
   static async create(parent: string, partitions: number): Promise<SpillFiles> {
     const dir = await mkdtemp(join(parent, 'dialogpt-threads-'))
-    return new SpillFiles(dir, Array.from({ length: partitions }, (_, p) => createWriteStream(SpillFiles.path(dir, p), { highWaterMark: 8 * BLOCK_UNITS })))
+    return new SpillFiles(dir, Array.from({ length: partitions }, (_, p) => new SpillStream(SpillFiles.path(dir, p), { highWaterMark: 8 * BLOCK_UNITS })))
   }
 
   private static path(dir: string, p: number): string {
     return join(dir, `part-${p}.spill`)
   }
 
-  /** Appends a comment to partition `p`; a promise comes back only when the file asks to wait. */
+  /**
+   * Appends a comment to partition `p`; a promise comes back only when the file asks to wait. A
+   * partition file that could not be written throws its {@link DumpError} at its next write.
+   */
   add(p: number, c: RedditComment): Promise<void> | undefined {
-    if (this.failure) throw this.failure
     const score = c.score === null ? undefined : String(c.score)
     const created = c.createdUtc === undefined ? undefined : String(c.createdUtc)
     const need = 16 + c.id.length + c.parentId.length + c.linkId.length + c.body.length + (score?.length ?? 0) + (c.author?.length ?? 0) + (c.subreddit?.length ?? 0) + (created?.length ?? 0)
@@ -81,7 +79,7 @@ export class SpillFiles {
     at = put(bytes, units, at, c.author)
     at = put(bytes, units, at, c.subreddit)
     at = put(bytes, units, at, created)
-    if (need > BLOCK_UNITS) return this.send(p, bytes) ?? wait
+    if (need > BLOCK_UNITS) return this.files[p]!.write(bytes) ?? wait
     this.used[p] = at
     return wait
   }
@@ -93,27 +91,12 @@ export class SpillFiles {
     this.bytes[p] = Buffer.allocUnsafeSlow(2 * BLOCK_UNITS)
     this.units[p] = new Uint16Array(this.bytes[p]!.buffer, this.bytes[p]!.byteOffset, BLOCK_UNITS)
     this.used[p] = 0
-    return this.send(p, full.subarray(0, 2 * n))
-  }
-
-  private send(p: number, bytes: Buffer): Promise<void> | undefined {
-    const file = this.files[p]!
-    if (file.write(bytes)) return undefined
-    return drained(file).catch((error: Error) => {
-      throw this.failure ?? error
-    })
+    return this.files[p]!.write(full.subarray(0, 2 * n))
   }
 
   /** Writes what is buffered and closes every file. */
   async end(): Promise<void> {
-    if (this.failure) throw this.failure
-    await Promise.all(
-      this.files.map((f, p) => {
-        const tail = this.bytes[p]!.subarray(0, 2 * this.used[p]!)
-        return new Promise<void>((resolve, reject) => f.end(tail, (error?: Error | null) => (error ? reject(this.failure ?? error) : resolve())))
-      }),
-    )
-    if (this.failure) throw this.failure
+    await Promise.all(this.files.map((f, p) => f.end(this.bytes[p]!.subarray(0, 2 * this.used[p]!))))
   }
 
   /** Partition `p`'s comments (read whole: a partition holds about input / partitions comments). */
@@ -145,10 +128,6 @@ function put(bytes: Buffer, units: Uint16Array, at: number, s: string | undefine
   if (n <= SHORT) for (let k = 0; k < n; k++) units[at + k] = s.charCodeAt(k)
   else bytes.write(s, 2 * at, 'utf16le')
   return at + n
-}
-
-function spillFailed(file: string, what: string): DumpError {
-  return new DumpError('spill-failed', file, `spill file ${what}`)
 }
 
 function spillCorrupt(file: string, byte: number): DumpError {
