@@ -207,13 +207,15 @@ export class GPT2 implements CausalLM<KVCache> {
     const C = c.n_embd
     const D = C / H
     const p = (name: string) => this.params.get(`transformer.${name}`)!
+    // The wasm fast paths below apply to inference calls only (no gradient being recorded).
+    const fastPaths = this.fusedKernels && fusedInference()
     // The single JavaScript kernels win where dispatch dominates (a few rows: decode steps), not on
     // a prefill's [64, 3072], where tfjs-wasm's Tanh beats Math.tanh per element.
-    const fused = this.fusedKernels && fusedInference() && B * T <= FUSED_MAX_ROWS
+    const fused = fastPaths && B * T <= FUSED_MAX_ROWS
     // Batched attention products miss XNNPACK on wasm (a scalar loop); for one long prompt, one 2-D
     // product per head is faster (-8% at 96 positions, -39% at 512; slower below ~80 positions or
     // with many rows, where the per-head calls and their operand packing cost more than they save).
-    const perHead = this.fusedKernels && fusedInference() && B === 1 && T >= PER_HEAD_MIN_POSITIONS
+    const perHead = fastPaths && B === 1 && T >= PER_HEAD_MIN_POSITIONS
     const flatIds = tf.reshape(ids, [B * T])
     let x = tf.add(embed(p('wte.weight'), flatIds), embed(p('wpe.weight'), tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B*T, C]
     const bias = attentionBias(mask, B, T, past)
