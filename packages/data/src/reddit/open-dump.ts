@@ -109,7 +109,8 @@ export async function* readDumpLineBatches(file: string): AsyncGenerator<DumpLin
   let line = 0
   let pending: Buffer[] = []
   let first = true
-  const batch = (texts: Iterable<string>, out: DumpLine[]) => {
+  // Numbers the lines (empty ones too) and keeps the non-empty ones.
+  const addLines = (texts: Iterable<string>, out: DumpLine[]) => {
     for (const text of texts) {
       line++
       if (text.trim()) out.push({ line, text })
@@ -130,15 +131,15 @@ export async function* readDumpLineBatches(file: string): AsyncGenerator<DumpLin
     if (pending.length > 0) {
       start = chunk.indexOf(0x0a) + 1
       pending.push(chunk.subarray(0, start - 1))
-      batch([decodeUtf8(Buffer.concat(pending))], out)
+      addLines([decodeUtf8(Buffer.concat(pending))], out)
       pending = []
     }
-    if (start <= last) batch(decodeUtf8(chunk.subarray(start, last)).split('\n'), out)
+    if (start <= last) addLines(decodeUtf8(chunk.subarray(start, last)).split('\n'), out)
     if (last + 1 < chunk.length) pending.push(Buffer.from(chunk.subarray(last + 1)))
     if (out.length > 0) yield out
   }
   const out: DumpLine[] = []
-  if (pending.length > 0) batch([decodeUtf8(Buffer.concat(pending))], out)
+  if (pending.length > 0) addLines([decodeUtf8(Buffer.concat(pending))], out)
   if (out.length > 0) yield out
 }
 
