@@ -27,6 +27,16 @@ export function summarize(times: readonly number[]): Timing {
   return { runs: t.length, medianMs: round(medianMs), minMs: round(t[0]!), maxMs: round(t[t.length - 1]!) }
 }
 
+/** Starts sampling resident memory every `intervalMs`; the function returned stops and gives the peak in bytes. */
+export function peakRssSampler(intervalMs = 50): () => number {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), intervalMs)
+  return () => {
+    clearInterval(timer)
+    return Math.max(peak, process.memoryUsage().rss)
+  }
+}
+
 /** Runs `fn` `runs` times (after `warmup` unmeasured runs) and reports median, min and max in ms. */
 export async function measure(fn: () => unknown | Promise<unknown>, runs = 5, warmup = 0): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await fn()
