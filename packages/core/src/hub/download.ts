@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat, symlink, writeFile, open } from 'node:fs/promises'
-import { dirname, relative } from 'node:path'
-import { blobPath, COMMIT_HASH, refPath, snapshotPath } from './cache-layout'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { mkdir, open, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import { blobPath, refPath, repoFolder, snapshotPath } from './cache-layout'
 import { HubError } from './errors'
+import { DEFAULT_HUB_TIMEOUT_MS, HubRequest } from './http'
+import { BLOB_HASH, checkRepoFile, checkRepoId, checkRevision, commitFromHeader, COMMIT_HASH, etagFromHeader } from './names'
 
 /** A download's progress, reported as bytes arrive. */
 export interface DownloadProgress {
@@ -17,7 +19,7 @@ export interface DownloadProgress {
 }
 
 export interface HubOptions {
-  /** Branch, tag or commit. Default `main`. */
+  /** Branch, tag or commit (a safe ref name: `main`, `v1.0`, `refs/pr/3`, a 40-hex commit). Default `main`. */
   revision?: string
   /** Cache root (Hugging Face layout). Default: `defaultHubCacheDir()` from `@dialogpt/core/node` (`HF_HUB_CACHE`, else `HF_HOME/hub`, else `XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`). */
   cacheDir?: string
@@ -30,139 +32,227 @@ export interface HubOptions {
   accessToken?: string
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch
+  /**
+   * Milliseconds without any progress — no connection, no headers, no body bytes — before a
+   * request fails with a `timeout` {@link HubError}. Default 30 000 (or `HF_HUB_DOWNLOAD_TIMEOUT`
+   * seconds, as Python's client reads it).
+   */
+  timeoutMs?: number
+}
+
+/** What the Hub says about a file before it is downloaded. */
+interface FileInfo {
+  size: number
+  /** The unquoted ETag: a sha256 (LFS) or git sha1, or an opaque tag from a non-Hub server. */
+  etag: string
+  /** The commit the revision resolved to. */
+  commit: string
+  url: URL
 }
 
 /**
  * Returns the local path of `file` from `repo` in the Hugging Face cache, downloading it first
- * when needed (or `null` if the repository has no such file). The file is streamed to
- * `<blob>.incomplete`, checked against the size and hash the Hub announced, then renamed, so a
- * cut-off download never looks complete. With `localFilesOnly` it resolves the revision from
- * `refs/` and never goes online.
+ * when needed (or `null` if the repository has no such file).
+ *
+ * Names are checked before any path is built: the repository id, the revision (a safe ref name)
+ * and the file name from the caller; the ETag and `X-Repo-Commit` from the server (a commit must
+ * be 40 hex characters; an ETag must not be able to name a path). A blob is stored under its hash:
+ * the ETag when it is a sha256 or sha1 (and the content is checked against it), else the sha256
+ * of the content. The body is streamed to `<blob>.incomplete`, checked against the announced size
+ * (fewer bytes: `truncated`; more: `oversize`, stopped at once) and hash, then renamed, so a cut-off
+ * download never looks complete. Every wait is bounded by `timeoutMs`. With `localFilesOnly`, or
+ * when the Hub cannot be reached, the cache alone answers.
  */
 export async function hubFile(repo: string, file: string, cacheDir: string, options: HubOptions = {}): Promise<string | null> {
+  checkRepoId(repo)
+  checkRepoFile(file, repo)
   const revision = options.revision ?? 'main'
+  checkRevision(revision, repo)
+  repoFolder(cacheDir, repo)
   options.signal?.throwIfAborted()
   if (options.localFilesOnly) return cachedFile(repo, file, cacheDir, revision, true)
-
-  const { fileDownloadInfo, downloadFile } = await import('@huggingface/hub')
-  let commit: string | undefined
-  const baseFetch = options.fetch ?? fetch
-  // Sees every request: adds the abort signal, and follows redirects itself so that it can read
-  // the commit the Hub resolved the revision to (the redirect carries it, the CDN answer does not).
-  const hubFetch: typeof fetch = async (input, init) => {
-    let url = new URL(input instanceof Request ? input.url : String(input))
-    let headers = new Headers(init?.headers)
-    for (let hops = 0; ; hops++) {
-      const response = await baseFetch(url, { ...init, headers, redirect: 'manual', signal: options.signal })
-      commit ??= response.headers.get('x-repo-commit') ?? undefined
-      const location = response.headers.get('location')
-      if (response.status < 300 || response.status >= 400 || !location || hops >= 10) return response
-      const next = new URL(location, url)
-      if (next.origin !== url.origin) headers = new Headers([...headers].filter(([k]) => k.toLowerCase() !== 'authorization'))
-      url = next
-    }
-  }
-  const hubUrl = options.hubUrl ?? process.env.HF_ENDPOINT
-  let info: Awaited<ReturnType<typeof fileDownloadInfo>>
+  let info: FileInfo | null
   try {
-    info = await fileDownloadInfo({ repo, path: file, revision, hubUrl, fetch: hubFetch, accessToken: options.accessToken })
+    info = await fileInfo(repo, file, revision, options)
   } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason ?? error
-    const status = (error as { statusCode?: number }).statusCode
-    if (status === 404 || status === 401) throw new HubError('not-found', `${repo}@${revision}: the repository or revision was not found (HTTP ${status})`, repo, file)
-    if (status === undefined) {
-      // Offline: fall back to the cache, as huggingface_hub does.
+    if (error instanceof HubError && (error.code === 'offline' || error.code === 'timeout')) {
+      // The Hub is unreachable: fall back to the cache, as huggingface_hub does.
       const cached = await cachedFile(repo, file, cacheDir, revision, false)
       if (cached) return cached
-      throw new HubError('offline', `cannot reach the Hub for ${repo}/${file} (${(error as Error).message}) and it is not cached`, repo, file)
+      throw new HubError(error.code, `${error.message}, and ${repo}/${file}@${revision} is not in the cache at ${cacheDir}`, repo, file)
     }
-    throw new HubError('http', `${repo}/${file}: the Hub answered HTTP ${status}`, repo, file)
+    throw error
   }
   if (!info) return null
-  const etag = info.etag.replace(/^W\//, '').replace(/"/g, '')
-  const snapshotCommit = COMMIT_HASH.test(revision) ? revision : (commit ?? etag)
-  const blob = blobPath(cacheDir, repo, etag)
-  const pointer = snapshotPath(cacheDir, repo, snapshotCommit, file)
+  const pointer = snapshotPath(cacheDir, repo, info.commit, file)
+  const knownHash = BLOB_HASH.test(info.etag) ? info.etag : null
   const report = (loaded: number, done: boolean, fromCache: boolean) => options.onProgress?.({ repo, file, loaded, total: info!.size, done, fromCache })
-
-  const existing = await stat(blob).catch(() => undefined)
-  if (existing?.size === info.size) report(info.size, true, true)
-  else {
-    await mkdir(dirname(blob), { recursive: true })
-    const incomplete = `${blob}.incomplete`
-    const handle = await open(incomplete, 'w')
-    const hasher = hashFor(etag)
-    let loaded = 0
-    try {
-      const remote = await downloadFile({ repo, path: file, revision, hubUrl, fetch: hubFetch, accessToken: options.accessToken, downloadInfo: info, xet: false })
-      if (!remote) throw new HubError('not-found', `${repo}/${file} disappeared during the download`, repo, file)
-      const reader = remote.stream().getReader()
-      for (;;) {
-        options.signal?.throwIfAborted()
-        const { value, done } = await reader.read()
-        if (done) break
-        await handle.write(value)
-        hasher?.update(value)
-        loaded += value.length
-        report(loaded, false, false)
-      }
-    } catch (error) {
-      await handle.close()
-      await rm(incomplete, { force: true })
-      if (options.signal?.aborted) throw options.signal.reason ?? error
-      if (error instanceof HubError) throw error
-      throw new HubError('truncated', `downloading ${repo}/${file} failed after ${loaded} of ${info.size} bytes: ${(error as Error).message}`, repo, file)
-    }
-    await handle.close()
-    if (loaded !== info.size) {
-      await rm(incomplete, { force: true })
-      throw new HubError('truncated', `${repo}/${file}: received ${loaded} bytes but the Hub announced ${info.size}; the download was cut short`, repo, file)
-    }
-    if (hasher && hasher.digest() !== etag) {
-      await rm(incomplete, { force: true })
-      throw new HubError('integrity', `${repo}/${file}: the content does not match its hash ${etag}`, repo, file)
-    }
-    await rename(incomplete, blob)
-    report(loaded, true, false)
+  // A blob named by its ETag can be found before downloading; one named by its content only through the snapshot.
+  let blob = knownHash ? blobPath(cacheDir, repo, knownHash) : null
+  const cached = await stat(blob ?? pointer).catch(() => undefined)
+  if (cached?.isFile() && cached.size === info.size) report(info.size, true, true)
+  else blob = await download(repo, file, cacheDir, info, knownHash, options, report)
+  if (blob) {
+    const target = blob
+    await writeAtomically(pointer, async () => {
+      await rm(pointer, { force: true })
+      await symlink(relative(dirname(pointer), target), pointer).catch(async () => writeFile(pointer, await readFile(target)))
+    })
   }
-  await mkdir(dirname(pointer), { recursive: true })
-  await rm(pointer, { force: true })
-  await symlink(relative(dirname(pointer), blob), pointer).catch(async () => writeFile(pointer, await readFile(blob)))
   if (!COMMIT_HASH.test(revision)) {
-    await mkdir(dirname(refPath(cacheDir, repo, revision)), { recursive: true })
-    await writeFile(refPath(cacheDir, repo, revision), snapshotCommit)
+    const ref = refPath(cacheDir, repo, revision)
+    await writeAtomically(ref, async () => {
+      const temp = `${ref}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+      await writeFile(temp, info.commit)
+      await rename(temp, ref)
+    })
   }
   return pointer
 }
 
+/** Creates `path`'s directory and runs `write`; a file-system error names the path. */
+async function writeAtomically(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true })
+    await write()
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    throw Object.assign(new Error(`cannot write ${path}: ${e.code ?? e.message}`), { code: e.code, path, cause: error })
+  }
+}
+
+function timeoutOf(options: HubOptions): number {
+  if (options.timeoutMs !== undefined) {
+    if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`)
+    return options.timeoutMs
+  }
+  const env = Number(process.env.HF_HUB_DOWNLOAD_TIMEOUT)
+  return env > 0 ? env * 1000 : DEFAULT_HUB_TIMEOUT_MS
+}
+
+function request(repo: string, file: string, options: HubOptions): HubRequest {
+  return new HubRequest({ fetch: options.fetch ?? fetch, signal: options.signal, timeoutMs: timeoutOf(options), accessToken: options.accessToken, repo, file })
+}
+
+/** `<hub>/<repo>/resolve/<revision>/<file>`, each part URL-encoded. */
+function resolveUrl(repo: string, file: string, revision: string, options: HubOptions): URL {
+  const hub = (options.hubUrl ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '')
+  return new URL(`${hub}/${repo}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`)
+}
+
+/**
+ * The file's size, ETag and commit, from a one-byte range request as the Hub answers it (LFS files
+ * through a redirect that carries `X-Linked-Size` / `X-Linked-Etag`). `null` when the repository
+ * exists but has no such file.
+ */
+async function fileInfo(repo: string, file: string, revision: string, options: HubOptions): Promise<FileInfo | null> {
+  const url = resolveUrl(repo, file, revision, options)
+  const req = request(repo, file, options)
+  try {
+    const response = await req.send(url, { Range: 'bytes=0-0' })
+    await response.body?.cancel().catch(() => undefined)
+    const h = response.headers
+    if (response.status === 404 && h.get('x-error-code') === 'EntryNotFound') return null
+    if (response.status === 404 || response.status === 401)
+      throw new HubError('not-found', `${repo}@${revision}: the repository or revision was not found, or it is private (HTTP ${response.status}${h.get('x-error-code') ? `, ${h.get('x-error-code')}` : ''})`, repo, file)
+    if (!response.ok) throw new HubError('http', `${repo}/${file}@${revision}: the server answered HTTP ${response.status} ${response.statusText}`, repo, file)
+    const size = sizeOf(response)
+    if (size === undefined)
+      throw new HubError('bad-response', `${repo}/${file}: the server gave no usable size (no X-Linked-Size, no Content-Range total, no Content-Length); it does not answer like the Hub`, repo, file)
+    const etagHeader = h.get('x-linked-etag') !== null ? 'X-Linked-Etag' : 'ETag'
+    const rawEtag = h.get(etagHeader)
+    if (rawEtag === null) throw new HubError('bad-response', `${repo}/${file}: the server sent no ETag, so the file cannot be identified in the cache`, repo, file)
+    const etag = etagFromHeader(rawEtag, etagHeader, repo, file)
+    const commit = COMMIT_HASH.test(revision) ? revision : commitFromHeader(req.commit, repo, file)
+    if (!commit) throw new HubError('bad-response', `${repo}/${file}: the server did not say which commit '${revision}' is (no X-Repo-Commit header); pass a 40-character commit as the revision to use such a server`, repo, file)
+    return { size, etag, commit, url }
+  } finally {
+    req.disarm()
+  }
+}
+
+/** The file size a range probe reveals: `X-Linked-Size`, the total of `Content-Range`, or (a server that ignored the range) `Content-Length`. */
+function sizeOf(response: Response): number | undefined {
+  const h = response.headers
+  const parse = (v: string | null | undefined) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined)
+  const linked = parse(h.get('x-linked-size'))
+  if (linked !== undefined) return Number.isSafeInteger(linked) ? linked : undefined
+  if (response.status === 206) {
+    const total = parse(/\/(\d+)\s*$/.exec(h.get('content-range') ?? '')?.[1])
+    return total !== undefined && Number.isSafeInteger(total) ? total : undefined
+  }
+  const length = parse(h.get('content-length'))
+  return length !== undefined && Number.isSafeInteger(length) ? length : undefined
+}
+
+/** Downloads the body into the blob store; returns the blob's path. */
+async function download(
+  repo: string,
+  file: string,
+  cacheDir: string,
+  info: FileInfo,
+  knownHash: string | null,
+  options: HubOptions,
+  report: (loaded: number, done: boolean, fromCache: boolean) => void,
+): Promise<string> {
+  const blobs = join(repoFolder(cacheDir, repo), 'blobs')
+  const incomplete = join(blobs, `${knownHash ?? `download-${process.pid}-${randomBytes(6).toString('hex')}`}.incomplete`)
+  await writeAtomically(incomplete, async () => undefined) // creates blobs/
+  const sha256 = createHash('sha256')
+  // git's blob id hashes "blob <size>\0" + content; the announced size is checked separately.
+  const sha1: Hash | null = knownHash?.length === 40 ? createHash('sha1').update(`blob ${info.size}\0`) : null
+  const req = request(repo, file, options)
+  let handle
+  try {
+    handle = await open(incomplete, 'w')
+  } catch (error) {
+    throw Object.assign(new Error(`cannot write ${incomplete}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`), { cause: error })
+  }
+  let loaded = 0
+  try {
+    const response = await req.send(info.url)
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined)
+      throw new HubError(response.status === 404 ? 'not-found' : 'http', `${repo}/${file}: the download answered HTTP ${response.status} ${response.statusText}`, repo, file)
+    }
+    loaded = await req.readBody(response, info.size, async (chunk, total) => {
+      options.signal?.throwIfAborted()
+      try {
+        await handle.write(chunk)
+      } catch (error) {
+        throw Object.assign(new Error(`cannot write ${incomplete}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`), { cause: error })
+      }
+      sha256.update(chunk)
+      sha1?.update(chunk)
+      report(total, false, false)
+    })
+    await handle.close()
+    if (loaded < info.size) throw new HubError('truncated', `${repo}/${file}: received ${loaded} of the ${info.size} bytes the server announced; the download was cut short`, repo, file)
+    const content = sha256.digest('hex')
+    const actual = knownHash?.length === 40 ? sha1!.digest('hex') : content
+    if (knownHash && actual !== knownHash) throw new HubError('integrity', `${repo}/${file}: the content's hash ${actual} does not match its ETag ${knownHash}`, repo, file)
+    const blob = blobPath(cacheDir, repo, knownHash ?? content)
+    await rename(incomplete, blob)
+    report(loaded, true, false)
+    return blob
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await rm(incomplete, { force: true })
+    if (options.signal?.aborted) throw options.signal.reason ?? error
+    throw error
+  } finally {
+    req.disarm()
+  }
+}
+
 /** A file from the cache alone: the revision is resolved through `refs/` unless it is a commit hash. */
 async function cachedFile(repo: string, file: string, cacheDir: string, revision: string, required: boolean): Promise<string | null> {
-  const commit = COMMIT_HASH.test(revision) ? revision : (await readFile(refPath(cacheDir, repo, revision), 'utf8').catch(() => undefined))?.trim()
+  const ref = COMMIT_HASH.test(revision) ? revision : (await readFile(refPath(cacheDir, repo, revision), 'utf8').catch(() => undefined))?.trim()
+  // A refs file edited by hand (or by another tool) must still name a commit before it becomes a path.
+  const commit = ref !== undefined && COMMIT_HASH.test(ref) ? ref : undefined
   const pointer = commit ? snapshotPath(cacheDir, repo, commit, file) : undefined
   if (pointer && (await stat(pointer).catch(() => undefined))) return pointer
   if (!required) return null
   if (!commit) throw new HubError('not-cached', `${repo}@${revision} is not in the cache at ${cacheDir} (localFilesOnly)`, repo, file)
   return null
-}
-
-/** Verifies what the Hub's ETag promises: sha256 for LFS files, git's blob sha1 for the rest. */
-function hashFor(etag: string): { update(b: Uint8Array): void; digest(): string } | undefined {
-  if (/^[0-9a-f]{64}$/.test(etag)) {
-    const h = createHash('sha256')
-    return { update: (b) => h.update(b), digest: () => h.digest('hex') }
-  }
-  if (/^[0-9a-f]{40}$/.test(etag)) {
-    // A git blob id hashes "blob <size>\0" + content; the size is only known at the end.
-    const chunks: Uint8Array[] = []
-    return {
-      update: (b) => chunks.push(b.slice()),
-      digest: () => {
-        const size = chunks.reduce((n, c) => n + c.length, 0)
-        const h = createHash('sha1').update(`blob ${size}\0`)
-        for (const c of chunks) h.update(c)
-        return h.digest('hex')
-      },
-    }
-  }
-  return undefined
 }

@@ -11,6 +11,7 @@ import { GPT2 } from '../model/gpt2'
 import { useBackend } from '../testing/tiny'
 import { hubFile, type DownloadProgress } from './download'
 import { HubError } from './errors'
+import { closedPort } from '../testing/closed-port'
 
 const COMMIT = 'c0ffee0000000000000000000000000000000001'
 
@@ -131,7 +132,7 @@ describeShared('Hub downloads against a local server in the Hub URL layout', ['f
     expect(hub.log).toEqual([])
     offline.dispose()
     // And the network being down falls back to the cache too.
-    ;(await GPT2.fromPretrained('test/tiny', { hubUrl: 'http://127.0.0.1:9', cacheDir })).dispose()
+    ;(await GPT2.fromPretrained('test/tiny', { hubUrl: `http://127.0.0.1:${await closedPort()}`, cacheDir })).dispose()
   })
 
   it('falls back to pytorch_model.bin when there is no safetensors file', async () => {

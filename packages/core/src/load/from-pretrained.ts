@@ -3,6 +3,7 @@ import { readStateDict } from '../checkpoint/load-state-dict'
 import { asBytes, type StateDict } from '../checkpoint/tensor-data'
 import { defaultHubCacheDir } from '../hub/cache-layout'
 import { HubError } from '../hub/errors'
+import { checkRepoId } from '../hub/names'
 import { hubFile, type HubOptions } from '../hub/download'
 import type { GPT2Config } from '../model/config'
 
@@ -59,10 +60,9 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
     throw new CheckpointError('missing-record', `${source}: no ${WEIGHT_FILES.join(' or ')} in this directory`, { file: source })
   }
   if (local?.isFile()) return load(source, join(dirname(source), 'config.json'), join(dirname(source), 'generation_config.json'))
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(source) || source.includes('..'))
-    throw new HubError('not-found', `${source} is neither a local file or directory nor a Hub repository id (owner/name)`, source)
-
-  const cacheDir = options.cacheDir ?? (await defaultHubCacheDir())
+  if (looksLikePath(source)) throw new CheckpointError('missing-record', `${source}: no such file or directory`, { file: source })
+  checkRepoId(source)
+  const cacheDir = options.cacheDir ?? defaultHubCacheDir()
   const config = await hubFile(source, 'config.json', cacheDir, options)
   let weights: string | null = null
   for (const name of WEIGHT_FILES) {
@@ -72,4 +72,9 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
   if (!weights) throw new HubError('not-found', `${source}: the repository has neither ${WEIGHT_FILES.join(' nor ')}`, source)
   const generation = await hubFile(source, 'generation_config.json', cacheDir, options).catch(() => null)
   return load(weights, config, generation)
+}
+
+/** A source that names a local path, not a Hub id: `./x`, `../x`, `/x`, `~/x`, `C:\x`, `a/b/c`, or a weight file's name. */
+function looksLikePath(source: string): boolean {
+  return /^(\.{1,2}([/\\]|$)|[/\\~]|[A-Za-z]:[/\\])/.test(source) || source.includes('\\') || source.split('/').length > 2 || /\.(bin|safetensors|pt|pth|pkl|ckpt|json)$/i.test(source)
 }
