@@ -52,6 +52,17 @@ export const targets: Target[] = [
       return { figure: runs.map((x) => `${x.peakRssMiBRead} MiB at ${x.comments} comments`).join(', '), ok: ratio <= 1.25 }
     },
   },
+  {
+    what: '(#15) checkpoint readers: 2,000 generated hostile cases per reader, none over 2 s or 256 MB',
+    bench: 'readers',
+    judge: (r) => {
+      const all = ['safetensors', 'torch-zip', 'torch-legacy'].map((k) => r.results?.[k]).filter(Boolean)
+      if (all.length < 3) return null
+      const ms = Math.max(...all.map((x: Json) => x.slowestMs))
+      const mib = Math.max(...all.map((x: Json) => x.largestGrowthMiB))
+      return { figure: `slowest case ${ms} ms, largest growth ${mib} MiB`, ok: ms <= 2000 && mib <= 256 }
+    },
+  },
 ]
 
 /** The data benchmark's inputs, smallest first. */

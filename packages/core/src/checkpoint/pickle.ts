@@ -123,6 +123,8 @@ export function unpickle(bytes: Uint8Array, start: number, persistentLoad: (pid:
   }
   const long = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0
+    // Building a BigInt byte by byte is quadratic; no state dict needs an integer this long.
+    if (b.length > 64) fail('unsupported', `integer of ${b.length} bytes: longer than any a state dict holds`)
     let v = 0n
     for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!)
     if (b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length)

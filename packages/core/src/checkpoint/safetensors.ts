@@ -10,6 +10,13 @@ const DTYPES: Record<string, StoredDType> = {
 
 /** Headers larger than this are refused, as the reference implementation does (100 MB). */
 const MAX_HEADER_BYTES = 100_000_000
+/**
+ * A header is `{ name: { dtype, shape: [...], data_offsets: [...] }, __metadata__: { key: value } }`:
+ * three levels. Deeper nesting is refused before parsing (a 98 MB header of `[` took 51 s and 4.9 GB).
+ */
+const MAX_HEADER_DEPTH = 3
+/** The largest published models have a few thousand tensors per file; far more is refused before parsing. */
+const MAX_TENSORS = 100_000
 
 /** True when the bytes look like a safetensors file: an 8-byte length, then a JSON header (`{`, or `[` for a malformed one). */
 export function looksLikeSafetensors(bytes: Uint8Array): boolean {
@@ -30,15 +37,20 @@ export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metada
   const n = Number(headerLength)
   if (8 + n > bytes.length) throw new CheckpointError('truncated', `safetensors header length ${n} exceeds the file (${bytes.length} bytes): the file is truncated or corrupt`, { offset: 0 })
   let text: string
-  let header: unknown
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))
+  } catch {
+    throw new CheckpointError('corrupt', 'safetensors header is not valid UTF-8', { offset: 8 })
+  }
+  if (!/^\s*\{/.test(text)) throw new CheckpointError('corrupt', 'safetensors header must be a JSON object', { offset: 8 })
+  const keys = topLevelKeys(text, { maxDepth: MAX_HEADER_DEPTH, maxKeys: MAX_TENSORS + 1, maxItems: 16 * MAX_TENSORS, what: 'the safetensors header' })
+  let header: unknown
+  try {
     header = JSON.parse(text)
   } catch {
     throw new CheckpointError('corrupt', 'safetensors header is not valid JSON', { offset: 8 })
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new CheckpointError('corrupt', 'safetensors header must be a JSON object', { offset: 8 })
-  const keys = topLevelKeys(text)
   const seen = new Set<string>()
   for (const k of keys) {
     if (seen.has(k)) throw new CheckpointError('duplicate-tensor', `safetensors header names tensor '${k}' twice`, { tensor: k })
@@ -52,6 +64,7 @@ export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metada
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CheckpointError('corrupt', '__metadata__ must be an object of strings')
+      for (const [key, value] of Object.entries(raw)) if (typeof value !== 'string') throw new CheckpointError('corrupt', `__metadata__ entry '${key}' is ${Array.isArray(value) ? 'an array' : typeof value}, not a string`)
       metadata = raw as Record<string, string>
       continue
     }

@@ -8,9 +8,9 @@ const TABLE = (() => {
   return t
 })()
 
-/** CRC-32 (IEEE 802.3, the zip / PNG polynomial) of `bytes`. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff
+/** CRC-32 (IEEE 802.3, the zip / PNG polynomial) of `bytes`; pass the CRC of the bytes before them to continue one. */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let c = (previous ^ 0xffffffff) >>> 0
   for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
   return (c ^ 0xffffffff) >>> 0
 }
