@@ -5,7 +5,7 @@ import { defaultHubCacheDir } from '../hub/cache-layout'
 import { HubError } from '../hub/errors'
 import { checkRepoId } from '../hub/names'
 import { hubFile, type HubOptions } from '../hub/download'
-import type { GPT2Config } from '../model/config'
+import { ConfigError, type GPT2Config } from '../model/config'
 
 /** Options for `fromPretrained`: where to look, and the Hub download settings. */
 export type FromPretrainedOptions = HubOptions
@@ -20,6 +20,8 @@ export interface PretrainedFiles {
   generationConfig?: Record<string, unknown>
   /** The weight file's path. */
   weightsPath: string
+  /** The `config.json` read, if any. */
+  configPath?: string
 }
 
 /**
@@ -37,7 +39,7 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
     try {
       return JSON.parse(text) as Record<string, unknown>
     } catch {
-      throw new CheckpointError('corrupt', `${path}: not valid JSON`, { file: path })
+      throw new ConfigError(`${path}: not valid JSON`, undefined, path)
     }
   }
   const load = async (weightsPath: string, configPath?: string | null, generationPath?: string | null): Promise<PretrainedFiles> => {
@@ -48,7 +50,8 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
     } catch (error) {
       throw error instanceof CheckpointError ? error.withFile(weightsPath) : error
     }
-    return { stateDict, config: (await json(configPath)) as Partial<GPT2Config> | undefined, generationConfig: await json(generationPath), weightsPath }
+    const config = (await json(configPath)) as Partial<GPT2Config> | undefined
+    return { stateDict, config, generationConfig: await json(generationPath), weightsPath, ...(config !== undefined && configPath ? { configPath } : {}) }
   }
 
   const local = await stat(source).catch(() => undefined)
