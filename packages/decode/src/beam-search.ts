@@ -1,6 +1,6 @@
 import type { CausalLM } from './causal-lm'
 import type { ResolvedConfig } from './config'
-import { deadline, throwIfAborted } from './control'
+import { checkpointStep, deadline, throwIfAborted } from './control'
 import { logSoftmax, processScores } from './processors/pipeline'
 import type { GeneratedSequence } from './result'
 
@@ -40,7 +40,7 @@ export async function beamSearch(model: CausalLM, prompt: readonly number[], c: 
       const logitsTensor = out.logits
       let logits: Float32Array
       try {
-        throwIfAborted(c.signal)
+        await checkpointStep(c.signal)
         logits = (await logitsTensor.data()) as Float32Array
       } finally {
         logitsTensor.dispose()

@@ -20,7 +20,8 @@ export interface CausalLM<Cache = unknown> {
   /**
    * For MMI: the mean negative log-likelihood (natural log) of each `targetIds[i]` given
    * `contextIds[i]` — the model reads context then target, and every target token is predicted
-   * from the position before it.
+   * from the position before it. With `signal`, a long scoring stops (rejecting with the signal's
+   * reason, tensors freed) within about one step's worth of work.
    */
-  score(contextIds: number[][], targetIds: number[][]): Promise<number[]>
+  score(contextIds: number[][], targetIds: number[][], options?: { signal?: AbortSignal }): Promise<number[]>
 }

@@ -1,6 +1,7 @@
 import { beamSearch } from './beam-search'
 import type { CausalLM } from './causal-lm'
 import { resolveConfig, type GenerationConfig, type ResolvedConfig } from './config'
+import { checkpointStep } from './control'
 import { mmiRerank } from './mmi'
 import type { GeneratedSequence } from './result'
 import { Rng } from './rng'
@@ -50,7 +51,8 @@ async function generateMmi(model: CausalLM, prompt: number[], c: ResolvedConfig)
   while (!step.done) step = await loop.next()
   const hypotheses = step.value[0]!
   const source = mmi.sourceIds ?? (prompt[prompt.length - 1] === eos ? prompt.slice(0, -1) : prompt)
-  const { scores, order } = await mmiRerank(mmi.backward, source, hypotheses.map((h) => h.ids), eos, mmi.backwardInput)
+  await checkpointStep(c.signal)
+  const { scores, order } = await mmiRerank(mmi.backward, source, hypotheses.map((h) => h.ids), eos, mmi.backwardInput, c.signal)
   return order.slice(0, c.numReturnSequences).map((i) => ({ ...hypotheses[i]!, score: scores[i]! }))
 }
 

@@ -12,6 +12,7 @@ export { stream, streamText } from './stream'
 export { beamSearch } from './beam-search'
 export { mmiRerank, type MmiScores } from './mmi'
 export { Rng } from './rng'
+export { yieldToEventLoop } from './control'
 export type { GeneratedSequence, FinishReason, StepScores } from './result'
 export {
   applyRepetitionPenalty,

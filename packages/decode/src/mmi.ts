@@ -24,6 +24,8 @@ export async function mmiRerank(
   hypotheses: readonly (readonly number[])[],
   eosTokenId = 50256,
   backwardInput: NonNullable<MmiConfig['backwardInput']> = dialogptBackwardInput,
+  /** Stops the scoring (between the backward model's chunks of rows) with the signal's reason. */
+  signal?: AbortSignal,
 ): Promise<MmiScores> {
   if (hypotheses.length === 0) throw new RangeError('MMI needs at least one hypothesis')
   // Sampled hypotheses often repeat (short replies under top-K): each distinct one is scored once.
@@ -42,6 +44,7 @@ export async function mmiRerank(
   const uniqueScores = await backward.score(
     inputs.map((i) => i.context),
     inputs.map((i) => i.target),
+    { signal },
   )
   const scores = slot.map((k) => uniqueScores[k]!)
   const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b)

@@ -1,6 +1,6 @@
 import type { CausalLM } from './causal-lm'
 import type { ResolvedConfig } from './config'
-import { deadline, throwIfAborted } from './control'
+import { checkpointStep, deadline, throwIfAborted } from './control'
 import { leftPad } from './padding'
 import { argmax, logSoftmax, processScores, sampleIndex } from './processors/pipeline'
 import type { GeneratedSequence, StepScores } from './result'
@@ -40,7 +40,8 @@ export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly n
   const identity = rows.map((_, r) => r)
   try {
     for (;;) {
-      throwIfAborted(c.signal)
+      // Each step starts with a turn of the event loop: timers (an AbortSignal.timeout) can fire.
+      await checkpointStep(c.signal)
       // The rows of one prompt are identical until the first draw: the prompt is read once and
       // its cache copied to each of its rows (16 MMI samples would otherwise read it 16 times).
       const shared = cache === undefined && perPrompt > 1
