@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
-import type { CausalLM } from '@dialogpt/decode'
-import { parameterShapes, type GPT2Config } from './config'
+import { yieldToEventLoop, type CausalLM } from '@dialogpt/decode'
+import { ConfigError, parameterShapes, type GPT2Config } from './config'
+import { CheckpointError } from '../checkpoint/errors'
 import { fusedGeluNew, fusedInference, fusedLayerNorm, recordingGradients } from './fused-kernels'
 import { gatherRows } from './gather-rows'
 import { checkModelFits } from './wasm-fit'
@@ -48,6 +49,8 @@ export interface ForwardOutput {
 let modelCounter = 0
 /** Forward calls with at most this many rows (batch × new positions) use the fused kernels. */
 const FUSED_MAX_ROWS = 16
+/** {@link GPT2.score} runs a forward pass over about this many positions (rows × longest row) at a time. */
+const SCORE_CHUNK_TOKENS = 512
 /** Single-row inference calls with at least this many new positions compute attention per head on wasm. */
 const PER_HEAD_MIN_POSITIONS = 96
 
@@ -122,7 +125,13 @@ export class GPT2 implements CausalLM<KVCache> {
     const { readPretrained } = await import('../load/from-pretrained')
     const { gpt2FromStateDict } = await import('./load')
     const files = await readPretrained(source, options)
-    return gpt2FromStateDict(files.stateDict, files.config).model
+    try {
+      return gpt2FromStateDict(files.stateDict, files.config).model
+    } catch (error) {
+      if (error instanceof ConfigError && files.configPath) throw error.withFile(files.configPath)
+      if (error instanceof CheckpointError) throw error.withFile(files.weightsPath)
+      throw error
+    }
   }
 
   /** Writes `config.json` + `model.safetensors` into `dir` (Node), loadable here and by Hugging Face transformers. */
@@ -312,11 +321,31 @@ export class GPT2 implements CausalLM<KVCache> {
 
   /**
    * {@link CausalLM.score}: mean negative log-likelihood (natural log) of each target given its
-   * context, batched with right padding (padding is masked and never scored).
+   * context. Rows are scored in chunks of about {@link SCORE_CHUNK_TOKENS} positions (each padded on
+   * the right to its own longest row; padding is masked and never scored), with a turn of the event
+   * loop between chunks, so an abort through `signal` stops a long scoring within one chunk.
    */
-  async score(contextIds: number[][], targetIds: number[][]): Promise<number[]> {
+  async score(contextIds: number[][], targetIds: number[][], options: { signal?: AbortSignal } = {}): Promise<number[]> {
     this.check()
     if (contextIds.length !== targetIds.length || contextIds.length === 0) throw new RangeError('score() needs one target per context')
+    for (const ctx of contextIds) if (ctx.length === 0) throw new RangeError('score() needs at least one context token before the target')
+    const rows = contextIds.map((ctx, i) => [...ctx, ...targetIds[i]!])
+    const sums: number[] = []
+    for (let start = 0; start < rows.length; ) {
+      let end = start + 1
+      while (end < rows.length && (end + 1 - start) * Math.max(...rows.slice(start, end + 1).map((r) => r.length)) <= SCORE_CHUNK_TOKENS) end++
+      sums.push(...(await this.scoreChunk(contextIds.slice(start, end), targetIds.slice(start, end))))
+      start = end
+      if (start < rows.length) {
+        await yieldToEventLoop()
+        if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('scoring was aborted', 'AbortError')
+      }
+    }
+    return sums.map((s, i) => s / targetIds[i]!.length)
+  }
+
+  /** Summed NLL of each target of one chunk of rows (one forward pass). */
+  private async scoreChunk(contextIds: number[][], targetIds: number[][]): Promise<number[]> {
     const rows = contextIds.map((ctx, i) => [...ctx, ...targetIds[i]!])
     const T = Math.max(...rows.map((r) => r.length))
     const pad = this.config.eos_token_id
@@ -325,14 +354,12 @@ export class GPT2 implements CausalLM<KVCache> {
     const V = this.config.vocab_size
     // Flat positions (row, t) whose logits predict target tokens, and the token they predict.
     const rowsAt: number[] = []
-    const where: number[] = []
+    const tokens: number[] = []
     const owner: number[] = []
     contextIds.forEach((ctx, i) =>
       targetIds[i]!.forEach((token, k) => {
-        const t = ctx.length + k - 1
-        if (t < 0) throw new RangeError('score() needs at least one context token before the target')
-        where.push(rowsAt.length * V + token)
-        rowsAt.push(i * T + t)
+        rowsAt.push(i * T + ctx.length + k - 1)
+        tokens.push(token)
         owner.push(i)
       }),
     )
@@ -351,7 +378,7 @@ export class GPT2 implements CausalLM<KVCache> {
       parts.push(
         tf.tidy(() => {
           const logp = tf.logSoftmax(tiedHead(tf.slice(hidden, [start, 0], [n, this.config.n_embd]), this.params.get('transformer.wte.weight')!))
-          const local = where.slice(start, start + n).map((w, k) => k * V + (w % V))
+          const local = tokens.slice(start, start + n).map((token, k) => k * V + token)
           return tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(local, 'int32')) as tf.Tensor1D
         }),
       )
@@ -363,7 +390,7 @@ export class GPT2 implements CausalLM<KVCache> {
     picked.dispose()
     const sums = new Array<number>(rows.length).fill(0)
     values.forEach((v, k) => (sums[owner[k]!]! -= v))
-    return sums.map((s, i) => s / targetIds[i]!.length)
+    return sums
   }
 
   /** Frees every parameter. The model cannot be used afterwards. */
