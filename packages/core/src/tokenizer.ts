@@ -1,27 +1,33 @@
-import { decode, encode } from 'gpt-tokenizer/encoding/r50k_base'
+import { decodeGpt2, encodeGpt2, EOS_TOKEN_ID, GPT2_VOCAB_SIZE } from '@dialogpt/data'
 
-/** GPT-2's end-of-text id, which DialoGPT uses to separate turns (and as padding). */
-export const EOS_TOKEN_ID = 50256
+export { EOS_TOKEN_ID } from '@dialogpt/data'
 
 /**
- * GPT-2's byte-level BPE (r50k_base, via `gpt-tokenizer`). Text is always encoded as text: a
- * literal `<|endoftext|>` typed by a user never becomes the special token. Turns are joined
- * with {@link EOS_TOKEN_ID} by the caller, as DialoGPT does.
+ * GPT-2's byte-level BPE (r50k_base ranks from `gpt-tokenizer`, merged by `@dialogpt/data`'s
+ * `encodeGpt2`: the same ids, linear-logarithmic in the longest word, no stack overflow on huge
+ * input). Text is always encoded as text: a literal `<|endoftext|>` typed by a user never becomes
+ * the special token. Turns are joined with {@link EOS_TOKEN_ID} by the caller, as DialoGPT does.
  */
 export class GPT2Tokenizer {
   readonly eosTokenId = EOS_TOKEN_ID
-  readonly vocabSize = 50257
+  readonly vocabSize = GPT2_VOCAB_SIZE
 
   encode(text: string): number[] {
-    return encode(text, { disallowedSpecial: new Set() })
+    return encodeGpt2(text)
   }
 
+  /** The text of `ids`; an incomplete UTF-8 character at the end becomes U+FFFD. */
   decode(ids: readonly number[]): string {
-    return decode(ids)
+    return decodeGpt2(ids)
   }
 
   /** Each turn's ids followed by eos: DialoGPT's prompt for a dialogue history. */
   encodeTurns(turns: readonly string[]): number[] {
-    return turns.flatMap((t) => [...this.encode(t), EOS_TOKEN_ID])
+    const out: number[] = []
+    for (const t of turns) {
+      for (const id of this.encode(t)) out.push(id)
+      out.push(EOS_TOKEN_ID)
+    }
+    return out
   }
 }

@@ -7,6 +7,7 @@
  * token store, Reddit dump readers) are in `@dialogpt/data/node`.
  */
 export { makeFeature, makeFeatures, EOS, IGNORE, type Feature } from './encode/feature'
+export { encodeGpt2, decodeGpt2, EOS_TOKEN_ID, GPT2_VOCAB_SIZE } from './encode/gpt2-bpe'
 export { parseTurn, parseTsvLine, formatTsvLine, tsvLineToFeatures, turnsToFeatures, type WeightedTurn, type EncodeOptions } from './encode/tsv'
 export {
   urlFilter,

@@ -1,5 +1,7 @@
-/** GPT-2's `<|endoftext|>`, which joins turns. */
-export const EOS = 50256
+import { EOS_TOKEN_ID } from './gpt2-bpe'
+
+/** GPT-2's `<|endoftext|>`, which joins turns (the same as {@link EOS_TOKEN_ID}). */
+export const EOS = EOS_TOKEN_ID
 
 /** The label of a position that is not trained (the original's ignore index). */
 export const IGNORE = -1

@@ -1,4 +1,4 @@
-import { encode } from 'gpt-tokenizer/encoding/r50k_base'
+import { encodeGpt2 } from './gpt2-bpe'
 import { makeFeatures, type Feature } from './feature'
 
 /** A turn of a session with its loss weight (0 = context only). */
@@ -75,7 +75,7 @@ export function turnsToFeatures(weighted: readonly WeightedTurn[], options: Enco
   if (turns.length > 0 && turns[turns.length - 1]!.weight === 0) turns = turns.slice(0, -1)
   if (options.twoTurn) turns = turns.slice(0, 2)
   if (turns.length < 2) return []
-  const toIds = options.encode ?? ((text: string) => encode(text, { disallowedSpecial: new Set() }))
+  const toIds = options.encode ?? encodeGpt2
   let ids = turns.map((t) => toIds(t.text))
   let weights = turns.map((t) => t.weight)
   if (options.reverse) {
