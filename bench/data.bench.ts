@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { turnsToFeatures } from '@dialogpt/data'
+import { emptyReport, turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, StoreWriter } from '@dialogpt/data/node'
 import { benchDir, peakRssSampler, printTable, round, sharedDir, summarize, writeResult } from './lib'
 
@@ -49,7 +49,7 @@ function freshProcessPeak(file: string, dir: string): { sampledPeakRss: number; 
   return JSON.parse(last) as { sampledPeakRss: number; maxRss: number }
 }
 
-const fresh = () => ({ lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] })
+const fresh = () => emptyReport()
 
 /** Pass 1: read → rules → threads → sessions → filters, sessions consumed and dropped. */
 async function readPass(file: string, dir: string) {

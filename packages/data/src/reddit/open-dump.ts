@@ -147,3 +147,24 @@ export async function* readDumpLineBatches(file: string): AsyncGenerator<DumpLin
 export async function* readDumpLines(file: string): AsyncGenerator<DumpLine> {
   for await (const batch of readDumpLineBatches(file)) yield* batch
 }
+
+/** The most text {@link readDumpText} returns (V8 strings end near 2^29 characters). */
+const MAX_TEXT_BYTES = 512 * 2 ** 20
+
+/**
+ * The whole decompressed content of a file as text (any compression, like {@link readDump}): for
+ * inputs that are one JSON document (a row array, a dialogue file). A leading byte-order mark is
+ * dropped. Larger than 512 MiB is a `bad-format` error that says to use JSON lines instead.
+ */
+export async function readDumpText(file: string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of readDump(file)) {
+    size += chunk.length
+    if (size > MAX_TEXT_BYTES) throw new DumpError('bad-format', file, `is one JSON document larger than ${MAX_TEXT_BYTES / 2 ** 20} MiB decompressed: split it into JSON lines (one record per line), which are streamed`)
+    chunks.push(chunk)
+  }
+  let all = Buffer.concat(chunks)
+  if (all.subarray(0, 3).equals(BOM)) all = all.subarray(3)
+  return all.toString('utf8')
+}

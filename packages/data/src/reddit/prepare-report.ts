@@ -9,6 +9,8 @@ export interface PrepareReport {
   malformed: number
   /** Comments removed before trees were built (deleted, quoting, under 2 words), by reason. */
   commentsDropped: Record<string, number>
+  /** Cycles in the parent links of a thread (corrupt data: A's parent is B, B's is A), cut so that no session runs through one. */
+  cyclesCut: number
   /** Candidate sessions (root-to-leaf paths, TSV lines, dialogues). */
   sessions: number
   kept: number
@@ -22,6 +24,6 @@ export interface PrepareReport {
 
 /** A report with every count at zero. */
 export function emptyReport(): PrepareReport {
-  return { lines: 0, comments: 0, malformed: 0, commentsDropped: {}, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] }
+  return { lines: 0, comments: 0, malformed: 0, commentsDropped: {}, cyclesCut: 0, sessions: 0, kept: 0, dropped: {}, examples: 0, malformedSamples: [] }
 }
 

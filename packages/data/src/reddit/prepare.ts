@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -29,7 +29,7 @@ import { gptNormSentence } from './gpt-norm'
 import type { MalformedLine } from './malformed'
 import { emptyReport, type PrepareReport } from './prepare-report'
 import { readCommentBatches } from './read-comments'
-import { readDumpLines } from './open-dump'
+import { readDumpLines, readDumpText } from './open-dump'
 import { threadSessions, type SessionOptions } from './sessions'
 import { SpillStream } from './spill-stream'
 import { TrigramCounter } from './trigram-counter'
@@ -92,16 +92,47 @@ export function paperFilters(options: FilterOptions = {}): Filter[] {
   return filters
 }
 
+/** How many non-empty lines (or bytes) format detection looks at. */
+const DETECT_LINES = 50
+const DETECT_BYTES = 1 << 16
+
+/**
+ * The format of an input, by content (`.tsv` by extension): up to {@link DETECT_LINES} lines are
+ * looked at, so one malformed first line cannot decide it. A line (or the first element of a
+ * whole-file JSON array, as BigQuery exports and Python's `json.dump` write) that is an object with
+ * `body` and `parent_id` or `link_id` is a Reddit comment; arrays of turns and objects with
+ * `content` are dialogues. When nothing parses, the file is read as Reddit and every line is
+ * reported malformed (and a file with no usable line at all is an error).
+ */
 async function formatOf(file: string, format: InputFormat): Promise<Exclude<InputFormat, 'auto'>> {
   if (format !== 'auto') return format
   if (extname(file).toLowerCase() === '.tsv') return 'tsv'
+  const isComment = (o: unknown) => o !== null && typeof o === 'object' && !Array.isArray(o) && 'body' in o && ('parent_id' in o || 'link_id' in o)
+  const votes = { reddit: 0, dialogues: 0 }
+  let head = ''
+  let lines = 0
   for await (const { text } of readDumpLines(file)) {
-    const t = text.trimStart()
-    if (t.startsWith('[') && !/^\[\s*\{\s*"(body|id|author|link_id|parent_id)"/.test(t) && !t.startsWith('[\n') && t !== '[') return 'dialogues'
-    if (t.startsWith('{') && !/"(body|link_id|parent_id)"\s*:/.test(t)) return 'dialogues'
-    return 'reddit'
+    if (lines++ === 0 && text.trimStart().startsWith('[')) head = text
+    else if (head) head += `\n${text}`
+    if (head) {
+      if (head.length >= DETECT_BYTES || lines >= DETECT_LINES) break
+      continue
+    }
+    try {
+      const value = JSON.parse(text) as unknown
+      if (isComment(value)) votes.reddit++
+      else if (Array.isArray(value) || (value !== null && typeof value === 'object')) votes.dialogues++
+    } catch {
+      // a malformed line votes for nothing
+    }
+    if (lines >= DETECT_LINES) break
   }
-  return 'reddit'
+  if (head) {
+    // A whole-file JSON array: Reddit rows when its first element has a comment's fields.
+    const first = head.slice(0, DETECT_BYTES)
+    return /^\s*\[\s*\{/.test(first) && /"body"\s*:/.test(first) && /"(parent_id|link_id)"\s*:/.test(first) ? 'reddit' : 'dialogues'
+  }
+  return votes.dialogues > votes.reddit ? 'dialogues' : 'reddit'
 }
 
 function turnText(turn: unknown): string | null {
@@ -119,7 +150,7 @@ function turnText(turn: unknown): string | null {
  * or JSON lines, one dialogue per line.
  */
 async function* readDialogues(file: string, report: PrepareReport, onMalformed: (m: MalformedLine) => void): AsyncGenerator<string[]> {
-  const text = await readFile(file, 'utf8')
+  const text = await readDumpText(file)
   let dialogues: { value: unknown; line: number }[]
   try {
     const parsed = JSON.parse(text) as unknown
@@ -215,8 +246,18 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
     return s
   }
 
+  /** A file that had lines but not one usable record is an error, not a silent "kept: 0". */
+  const checkUsable = (file: string, format: string, before: { lines: number; malformed: number }) => {
+    const lines = report.lines - before.lines
+    if (lines === 0 || report.malformed - before.malformed < lines) return
+    const sample = report.malformedSamples.find((m) => m.file === file)
+    throw new DumpError('bad-format', file, `none of its ${lines} records is a usable ${format} record${sample ? ` (line ${sample.line}: ${sample.reason})` : ''}; check --format. Nothing was kept`)
+  }
+  const counts = () => ({ lines: report.lines, malformed: report.malformed })
+
   try {
     for (const [i, file] of options.inputs.entries()) {
+      const before = counts()
       if (formats[i] === 'tsv') {
         for await (const { line, text } of readDumpLines(file)) {
           report.lines++
@@ -238,11 +279,13 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
           progress()
         }
       }
+      if (formats[i] !== 'reddit') checkUsable(file, formats[i] === 'tsv' ? 'train.tsv' : 'dialogue', before)
     }
     if (reddit.length > 0) {
       const minScore = options.minScore ?? 1
       async function* comments() {
         for (const file of reddit) {
+          const before = counts()
           for await (const batch of readCommentBatches(file, report, onMalformed)) {
             progress()
             const kept: RedditComment[] = []
@@ -253,11 +296,12 @@ export async function* prepareSessions(options: PrepareOptions, report: PrepareR
             }
             yield kept
           }
+          checkUsable(file, 'Reddit comment', before)
         }
       }
       for await (const thread of groupByThread(comments(), options.grouping)) {
         normalized.clear()
-        for (const session of threadSessions(thread, options.sessions)) {
+        for (const session of threadSessions(thread, options.sessions, report)) {
           if ((session.score ?? 0) < minScore) {
             report.sessions++
             count('low-score')

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { commentFromRow, parseCommentLine, type RedditComment } from './comment'
 import { DumpError } from './dump-error'
 import type { MalformedLine } from './malformed'
-import { readDumpLineBatches } from './open-dump'
+import { readDumpLineBatches, readDumpText } from './open-dump'
 
 export type { MalformedLine } from './malformed'
 
@@ -52,7 +51,7 @@ export async function* readCommentBatches(file: string, counts: ReadCounts = { l
 async function* readRowArray(file: string, counts: ReadCounts, onMalformed: (m: MalformedLine) => void): AsyncGenerator<RedditComment> {
   let rows: unknown
   try {
-    rows = JSON.parse(await readFile(file, 'utf8'))
+    rows = JSON.parse(await readDumpText(file))
   } catch (error) {
     throw new DumpError('bad-format', file, `starts with '[' but is not a JSON array of rows (${(error as Error).message})`)
   }

@@ -9,6 +9,7 @@ export function formatPrepareReport(report: PrepareReport): string {
     ['  malformed', report.malformed, pct(report.malformed, report.lines)],
   ]
   for (const [reason, n] of Object.entries(report.commentsDropped).sort((a, b) => b[1] - a[1])) rows.push([`  comment dropped: ${reason}`, n, pct(n, report.comments)])
+  if (report.cyclesCut) rows.push(['  parent-link cycles cut', report.cyclesCut, ''])
   rows.push(['sessions', report.sessions, ''])
   for (const [reason, n] of Object.entries(report.dropped).sort((a, b) => b[1] - a[1])) rows.push([`  dropped: ${reason}`, n, pct(n, report.sessions)])
   rows.push(['  kept', report.kept, pct(report.kept, report.sessions)], ['examples written', report.examples, ''])

@@ -32,16 +32,25 @@ describe('threadSessions', () => {
 
   it('agrees with a plain reading of get_convo on random threads, small and large, with repeated ids and cycles', () => {
     // The reference: every comment sorted by (parent id, id); leaves (ids nobody replies to) as
-    // targets; walk up through the last comment with the parent's id.
+    // targets; walk up through the last comment with the parent's id. Comments whose parent links
+    // lead back to themselves (cycles: corrupt data) have no parent.
     const reference = (t: RedditComment[], o: { leavesOnly: boolean; minDepth: number; maxDepth: number; maxTurnWords: number }) => {
       const byId = new Map(t.map((x) => [x.id, x]))
-      const parents = new Set(t.map((x) => x.parentId))
+      const onCycle = new Set(
+        t.filter((x) => {
+          let y = byId.get(x.parentId)
+          for (let steps = 0; y && steps <= t.length; steps++, y = byId.get(y.parentId)) if (y === x) return true
+          return false
+        }),
+      )
+      const parentOf = (x: RedditComment) => (onCycle.has(x) ? undefined : byId.get(x.parentId))
+      const parents = new Set(t.filter((x) => !onCycle.has(x)).map((x) => x.parentId))
       const sorted = [...t].sort((a, b) => (a.parentId < b.parentId ? -1 : a.parentId > b.parentId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       const out: string[][] = []
       for (const target of sorted) {
         if (o.leavesOnly && parents.has(target.id)) continue
         const chain: RedditComment[] = []
-        for (let x: RedditComment | undefined = target; x && chain.length < o.maxDepth && !chain.some((y) => y.id === x!.id); x = byId.get(x.parentId)) {
+        for (let x: RedditComment | undefined = target; x && chain.length < o.maxDepth && !chain.some((y) => y.id === x!.id); x = parentOf(x)) {
           if (minimalNormSentence(x.body).split(/\s+/).filter(Boolean).length > o.maxTurnWords) break
           chain.push(x)
         }
@@ -63,8 +72,13 @@ describe('threadSessions', () => {
     }
   })
 
-  it('stops on a cycle instead of looping', () => {
-    expect(threadSessions([c('x', 'y', 'one two'), c('y', 'x', 'three four')], { leavesOnly: false }).every((s) => s.ids.length === 2)).toBe(true)
+  it('cuts cycles of parent links and counts them: no session runs through one', () => {
+    const stats = { cyclesCut: 0 }
+    // a ⇄ b is a 2-cycle; c replies to a; d replies to itself.
+    const thread = [c('a', 'b', 'one two'), c('b', 'a', 'three four'), c('c', 'a', 'five six'), c('d', 'd', 'seven eight'), c('e', 'd', 'nine ten')]
+    expect(threadSessions(thread, {}, stats).map((s) => s.ids)).toEqual([['a', 'c'], ['d', 'e']])
+    expect(stats.cyclesCut).toBe(2)
+    expect(threadSessions([c('x', 'y', 'one two'), c('y', 'x', 'three four')], { leavesOnly: false })).toEqual([])
   })
 })
 

@@ -65,7 +65,7 @@ export function wordCount(text: string, limit = Infinity): number {
  * parent that is not among `comments` (dropped, or the submission). Turns are the comments'
  * bodies after {@link minimalNormSentence}.
  */
-export function threadSessions(comments: readonly RedditComment[], options: SessionOptions = {}): RedditSession[] {
+export function threadSessions(comments: readonly RedditComment[], options: SessionOptions = {}, stats?: { cyclesCut: number }): RedditSession[] {
   const { leavesOnly = true, minDepth = 2, maxDepth = 5, maxTurnWords = 30 } = options
   const n = comments.length
   // A chain holds distinct comments: a thread smaller than minDepth has no session.
@@ -82,6 +82,8 @@ export function threadSessions(comments: readonly RedditComment[], options: Sess
     parentOf[k] = indexOfId(comments, byId, comments[k]!.parentId)
     flags[k] = 0
   }
+  const cut = cutCycles(n)
+  if (stats) stats.cyclesCut += cut
   if (leavesOnly) for (let k = 0; k < n; k++) if (parentOf[k]! >= 0) flags[parentOf[k]!]! |= HAS_CHILD
   const found: { target: RedditComment; chain: number[] }[] = []
   for (let k = 0; k < n; k++) {
@@ -116,6 +118,40 @@ export function threadSessions(comments: readonly RedditComment[], options: Sess
     }
   })
 }
+
+/**
+ * Parent links that go round in a circle (A's parent is B, B's parent is A: corrupt data, never a
+ * real thread) are cut: every comment on a cycle loses its parent, so no session walks through one.
+ * Works on `parentOf[0..n)` in place, in O(n); returns the number of cycles cut.
+ */
+function cutCycles(n: number): number {
+  if (visit.length < n) visit = new Uint8Array(2 * n)
+  visit.fill(0, 0, n)
+  let cycles = 0
+  for (let k = 0; k < n; k++) {
+    if (visit[k] !== 0) continue
+    // Walk up from k marking the path (1 = on this walk) until a root, a finished node or the path itself.
+    let node = k
+    while (node >= 0 && visit[node] === 0) {
+      visit[node] = 1
+      node = parentOf[node]!
+    }
+    if (node >= 0 && visit[node] === 1) {
+      // `node` is on this walk again: the walk from `node` round to itself is a cycle.
+      cycles++
+      let c = node
+      do {
+        const up = parentOf[c]!
+        parentOf[c] = -1
+        visit[c] = 2
+        c = up
+      } while (c !== node && c >= 0 && visit[c] === 1)
+    }
+    for (node = k; node >= 0 && visit[node] === 1; node = parentOf[node]!) visit[node] = 2
+  }
+  return cycles
+}
+let visit = new Uint8Array(1024)
 
 /** Threads up to this size look ids up by scanning. */
 const SMALL_THREAD = 16

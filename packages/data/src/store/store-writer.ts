@@ -69,7 +69,7 @@ export class StoreWriter {
     const bytes = this.encode(e.inputIds, e.labels)
     if (!this.shard || (this.shard.bytes > 0 && this.shard.bytes + bytes.length > this.options.shardBytes)) await this.nextShard()
     const shard = this.shard!
-    await shard.handle.write(bytes)
+    await shard.handle.writeFile(bytes) // all of it: write() may write only part (a full disk)
     shard.hash.update(bytes)
     const width = this.options.dtype === 'uint16' ? 2 : 4
     this.index.push(this.done.length, shard.bytes / width, n, crc32(bytes))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -104,5 +105,56 @@ describe('TokenStore', () => {
     await expect(TokenStore.open(dir)).rejects.toThrow(/index\.bin: does not match the manifest/)
     writeFileSync(join(dir, 'manifest.json'), '{"format":"other"}')
     await expect(TokenStore.open(dir)).rejects.toThrow(/manifest\.json: not a token store manifest/)
+  })
+})
+
+describe('a hostile manifest', () => {
+  const edit = async (patch: (m: Record<string, unknown>) => void) => {
+    const dir = join(scratch(), 'store')
+    await writeStore(dir, sampleFeatures(20))
+    const path = join(dir, 'manifest.json')
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+    patch(m)
+    writeFileSync(path, JSON.stringify(m))
+    return dir
+  }
+
+  it('refuses an unsupported dtype when the store is opened, naming the field', async () => {
+    const dir = await edit((m) => (m.dtype = 'uint8'))
+    await expect(TokenStore.open(dir)).rejects.toMatchObject({ code: 'bad-manifest', message: expect.stringContaining(`dtype is "uint8"`) })
+  })
+
+  it('refuses shard and index paths that leave the store directory', async () => {
+    const outside = join(scratch(), 'outside')
+    writeFileSync(outside, 'not yours')
+    for (const bad of ['../../outside/file', '/etc/passwd', 'sub/../../x', '..']) {
+      const dir = await edit((m) => ((m.shards as { file: string }[])[0]!.file = bad))
+      await expect(TokenStore.open(dir), bad).rejects.toMatchObject({ code: 'bad-manifest', message: expect.stringContaining('shards[0].file must be a plain file name') })
+    }
+    const dir = await edit((m) => ((m.index as { file: string }).file = '../index.bin'))
+    await expect(TokenStore.open(dir)).rejects.toMatchObject({ code: 'bad-manifest', message: expect.stringContaining('index.file') })
+  })
+
+  it('refuses counts that are not integers', async () => {
+    const dir = await edit((m) => (m.examples = '20'))
+    await expect(TokenStore.open(dir)).rejects.toThrow(/examples must be a non-negative integer, got "20"/)
+  })
+})
+
+describe('a hostile index', () => {
+  it('refuses an example longer than its shard before allocating for it', async () => {
+    const dir = join(scratch(), 'store')
+    await writeStore(dir, sampleFeatures(5))
+    const indexPath = join(dir, 'index.bin')
+    const index = new Uint32Array(new Uint8Array(readFileSync(indexPath)).buffer)
+    index[2] = 0xfffffff0 // example 0: four billion positions
+    writeFileSync(indexPath, new Uint8Array(index.buffer))
+    const manifestPath = join(dir, 'manifest.json')
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    m.index.sha256 = createHash('sha256').update(readFileSync(indexPath)).digest('hex')
+    writeFileSync(manifestPath, JSON.stringify(m))
+    const store = await TokenStore.open(dir)
+    await expect(store.get(0)).rejects.toMatchObject({ code: 'bad-index', message: expect.stringContaining('ends past its shard') })
+    await store.close()
   })
 })

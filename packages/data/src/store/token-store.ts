@@ -45,6 +45,7 @@ export class TokenStore implements ExampleSource {
     if (manifest.format !== STORE_FORMAT) throw new StoreError('bad-manifest', manifestPath, `not a token store manifest (format ${JSON.stringify(manifest.format)})`)
     if (manifest.version !== STORE_VERSION) throw new StoreError('bad-manifest', manifestPath, `store version ${manifest.version} is not supported (this library reads version ${STORE_VERSION})`)
     if (manifest.complete !== true) throw new StoreError('incomplete', manifestPath, 'the store is marked incomplete')
+    checkManifest(manifest, manifestPath)
     const indexPath = join(dir, manifest.index.file)
     let bytes: Buffer
     try {
@@ -86,6 +87,10 @@ export class TokenStore implements ExampleSource {
     const path = join(this.dir, shard?.file ?? `shard ${shardNo}`)
     if (!shard) throw new StoreError('bad-index', join(this.dir, this.manifest.index.file), `example ${i} points at shard ${shardNo}, which the manifest does not list`)
     const width = this.manifest.dtype === 'uint16' ? 2 : 4
+    // The index is checked against its hash, but a hand-made store can lie in both: bound the
+    // example by its shard before allocating anything sized from it.
+    if (offset * width + 2 * length * width > shard.bytes)
+      throw new StoreError('bad-index', join(this.dir, this.manifest.index.file), `example ${i} (offset ${offset}, length ${length}) ends past its shard ${shard.file} (${shard.bytes} bytes)`)
     const bytes = new Uint8Array(2 * length * width)
     const handle = await this.handle(shardNo, path)
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset * width)
@@ -129,4 +134,32 @@ export class TokenStore implements ExampleSource {
   private check(i: number): void {
     if (!(Number.isInteger(i) && i >= 0 && i < this.manifest.examples)) throw new RangeError(`example ${i} is outside [0, ${this.manifest.examples}) of the store at ${this.dir}`)
   }
+}
+
+/**
+ * The manifest fields opening and reading use, type-checked before any is used: an unsupported
+ * `dtype` is refused here rather than making every read fail as "corrupted", and file names must be
+ * plain names inside the store directory (a manifest cannot make the store read `../../elsewhere`).
+ */
+function checkManifest(m: StoreManifest, path: string): void {
+  const bad = (field: string, why: string): never => {
+    throw new StoreError('bad-manifest', path, `${field} ${why}`)
+  }
+  if (m.dtype !== 'uint16' && m.dtype !== 'int32') bad('dtype', `is ${JSON.stringify(m.dtype)}: this library reads 'uint16' and 'int32' stores`)
+  for (const field of ['examples', 'tokens', 'labelledTokens'] as const)
+    if (!Number.isSafeInteger(m[field]) || m[field] < 0) bad(field, `must be a non-negative integer, got ${JSON.stringify(m[field])}`)
+  const file = (field: string, entry: unknown) => {
+    const e = entry as { file?: unknown; bytes?: unknown; sha256?: unknown } | null
+    if (!e || typeof e !== 'object') bad(field, 'must be an object with file, bytes and sha256')
+    if (typeof e!.file !== 'string' || !/^[\w.-]+$/.test(e!.file) || e!.file === '.' || e!.file === '..')
+      bad(`${field}.file`, `must be a plain file name inside the store directory, got ${JSON.stringify(e!.file)}`)
+    if (!Number.isSafeInteger(e!.bytes) || (e!.bytes as number) < 0) bad(`${field}.bytes`, `must be a non-negative integer, got ${JSON.stringify(e!.bytes)}`)
+    if (typeof e!.sha256 !== 'string') bad(`${field}.sha256`, 'must be a string')
+  }
+  file('index', m.index)
+  if (!Array.isArray(m.shards)) bad('shards', 'must be an array')
+  m.shards.forEach((shard, i) => {
+    file(`shards[${i}]`, shard)
+    if (!Number.isSafeInteger(shard.examples) || shard.examples < 0) bad(`shards[${i}].examples`, `must be a non-negative integer, got ${JSON.stringify(shard.examples)}`)
+  })
 }
