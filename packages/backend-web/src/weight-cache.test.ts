@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchCached, WebDownloadError, type CacheLike, type WebProgress } from './weight-cache'
@@ -32,6 +33,23 @@ beforeAll(async () => {
       // in pieces, so progress has several steps
       for (let i = 0; i < body.length; i += 65536) res.write(body.subarray(i, i + 65536))
       res.end()
+    } else if (req.url === '/endless.bin') {
+      res.writeHead(200, { 'content-length': '1000' }) // announces 1000 bytes, then never stops
+      const more = () => !res.destroyed && res.write(body.subarray(0, 65536)) && setImmediate(more)
+      more()
+      res.on('drain', more)
+    } else if (req.url === '/endless-unannounced.bin') {
+      res.writeHead(200) // chunked, no length
+      const more = () => !res.destroyed && res.write(body.subarray(0, 65536)) && setImmediate(more)
+      more()
+      res.on('drain', more)
+    } else if (req.url === '/stall.bin') {
+      res.writeHead(200, { 'content-length': String(body.length) })
+      res.write(body.subarray(0, 100)) // then nothing
+    } else if (req.url === '/gzip.json') {
+      const zipped = gzipSync(Buffer.from('{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}'.repeat(50)))
+      res.writeHead(200, { 'content-length': String(zipped.length), 'content-encoding': 'gzip' })
+      res.end(zipped)
     } else if (req.url === '/short.bin') {
       res.writeHead(200, { 'content-length': '1000' })
       res.write(body.subarray(0, 10), () => res.destroy()) // the connection drops mid-file
@@ -75,5 +93,21 @@ describe('fetchCached', () => {
     const controller = new AbortController()
     controller.abort()
     await expect(fetchCached(`${base}/weights.bin`, { caches: memoryCaches(), signal: controller.signal })).rejects.toThrow(/download aborted/)
+  })
+
+  it('stops an endless body at maxBytes, and refuses an announced size over it before reading', async () => {
+    // With a Content-Length, fetch itself ends the body there: exactly the announced bytes come back.
+    expect((await fetchCached(`${base}/endless.bin`, { cacheName: null })).length).toBe(1000)
+    await expect(fetchCached(`${base}/endless-unannounced.bin`, { cacheName: null, maxBytes: 1 << 20 })).rejects.toThrow(/more than the 1048576 bytes allowed/)
+    await expect(fetchCached(`${base}/weights.bin`, { cacheName: null, maxBytes: 1000 })).rejects.toThrow(/announces 300000 bytes, more than the 1000 allowed/)
+  })
+
+  it('fails a stalled download after timeoutMs instead of hanging', async () => {
+    await expect(fetchCached(`${base}/stall.bin`, { cacheName: null, timeoutMs: 200 })).rejects.toThrow(/no data for 0.2 s after 100 bytes/)
+  })
+
+  it('accepts a compressed answer whose Content-Length counts the compressed bytes', async () => {
+    const bytes = await fetchCached(`${base}/gzip.json`, { cacheName: null })
+    expect(new TextDecoder().decode(bytes)).toBe('{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}'.repeat(50))
   })
 })

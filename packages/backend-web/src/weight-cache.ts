@@ -22,6 +22,10 @@ export interface FetchCachedOptions {
   caches?: { open(name: string): Promise<CacheLike> }
   /** Default `globalThis.fetch`. */
   fetch?: typeof fetch
+  /** Milliseconds without any progress (no answer, no bytes) before the download fails. Default 30 000. */
+  timeoutMs?: number
+  /** Refuse a file larger than this many bytes (a server that announces or sends more is stopped at once). Default 4 GiB. */
+  maxBytes?: number
 }
 
 /** A download failed (network, HTTP status, or abort): `url` names the file. */
@@ -51,28 +55,61 @@ export async function fetchCached(url: string, options: FetchCachedOptions = {})
     options.onProgress?.({ file, loaded: bytes.length, total: bytes.length, cached: true })
     return bytes
   }
-  let response: Response
-  try {
-    response = await (options.fetch ?? fetch)(url, { signal: options.signal })
-  } catch (error) {
-    throw new WebDownloadError(url, options.signal?.aborted ? 'download aborted' : `cannot be fetched (${(error as Error).message})`)
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const maxBytes = options.maxBytes ?? 4 * 2 ** 30
+  // Every wait (the answer, each chunk) is bounded: a stalled server fails instead of hanging the page.
+  const stall = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => stall.abort(), timeoutMs)
   }
-  if (!response.ok) throw new WebDownloadError(url, `HTTP ${response.status} ${response.statusText}`)
+  const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal
+  const why = (error: unknown, during: string) =>
+    new WebDownloadError(url, options.signal?.aborted ? 'download aborted' : stall.signal.aborted ? `no data for ${timeoutMs / 1000} s ${during}` : `${during} failed (${(error as Error).message})`)
+  let response: Response
+  arm()
+  try {
+    response = await (options.fetch ?? fetch)(url, { signal })
+  } catch (error) {
+    clearTimeout(timer)
+    throw why(error, 'waiting for the answer')
+  }
+  if (!response.ok) {
+    clearTimeout(timer)
+    throw new WebDownloadError(url, `HTTP ${response.status} ${response.statusText}`)
+  }
+  // Content-Length counts the bytes on the wire: with a Content-Encoding (gzip, br) the body is longer.
   const header = response.headers.get('content-length')
-  const total = header === null ? null : Number(header)
+  const encoded = (response.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity'
+  const total = header === null || encoded || !/^\d+$/.test(header) ? null : Number(header)
+  if (total !== null && total > maxBytes) {
+    clearTimeout(timer)
+    await response.body?.cancel().catch(() => undefined)
+    throw new WebDownloadError(url, `the server announces ${total} bytes, more than the ${maxBytes} allowed (maxBytes)`)
+  }
+  const limit = total ?? maxBytes
   const chunks: Uint8Array[] = []
   let loaded = 0
   const reader = response.body!.getReader()
   try {
     for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      loaded += value.length
+      arm()
+      let result: ReadableStreamReadResult<Uint8Array>
+      try {
+        result = await reader.read()
+      } catch (error) {
+        throw why(error, `after ${loaded} bytes`)
+      }
+      if (result.done) break
+      chunks.push(result.value)
+      loaded += result.value.length
+      if (loaded > limit) throw new WebDownloadError(url, total !== null ? `the server sent more than the ${total} bytes it announced` : `more than the ${maxBytes} bytes allowed (maxBytes)`)
       options.onProgress?.({ file, loaded, total, cached: false })
     }
-  } catch (error) {
-    throw new WebDownloadError(url, options.signal?.aborted ? 'download aborted' : `download failed after ${loaded} bytes (${(error as Error).message})`)
+  } finally {
+    clearTimeout(timer)
+    reader.cancel().catch(() => undefined)
   }
   if (total !== null && loaded !== total) throw new WebDownloadError(url, `received ${loaded} of ${total} bytes`)
   const bytes = new Uint8Array(loaded)

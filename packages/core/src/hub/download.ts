@@ -2,6 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { blobPath, refPath, repoFolder, snapshotPath } from './cache-layout'
+import { withPath } from '../io/file-error'
 import { HubError } from './errors'
 import { DEFAULT_HUB_TIMEOUT_MS, HubRequest } from './http'
 import { BLOB_HASH, checkRepoFile, checkRepoId, checkRevision, commitFromHeader, COMMIT_HASH, etagFromHeader } from './names'
@@ -116,8 +117,7 @@ async function writeAtomically(path: string, write: () => Promise<void>): Promis
     await mkdir(dirname(path), { recursive: true })
     await write()
   } catch (error) {
-    const e = error as NodeJS.ErrnoException
-    throw Object.assign(new Error(`cannot write ${path}: ${e.code ?? e.message}`), { code: e.code, path, cause: error })
+    throw withPath(error, path)
   }
 }
 
@@ -206,7 +206,7 @@ async function download(
   try {
     handle = await open(incomplete, 'w')
   } catch (error) {
-    throw Object.assign(new Error(`cannot write ${incomplete}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`), { cause: error })
+    throw withPath(error, incomplete)
   }
   let loaded = 0
   try {
@@ -218,9 +218,9 @@ async function download(
     loaded = await req.readBody(response, info.size, async (chunk, total) => {
       options.signal?.throwIfAborted()
       try {
-        await handle.write(chunk)
+        await handle.writeFile(chunk) // all of it: write() may write only part (a full disk)
       } catch (error) {
-        throw Object.assign(new Error(`cannot write ${incomplete}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`), { cause: error })
+        throw withPath(error, incomplete)
       }
       sha256.update(chunk)
       sha1?.update(chunk)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -18,7 +19,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void
 let handler: Handler
 let server: Server
 let hubUrl = ''
-const sockets = new Set<import('node:net').Socket>()
+const sockets = new Set<Socket>()
 
 /** An honest LFS-style answer with the headers a test overrides. */
 function answer(req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}, body: Buffer = BODY): void {

@@ -1,5 +1,6 @@
 import { writeSafetensors } from '../checkpoint/safetensors'
 import type { GPT2 } from './gpt2'
+import { withPath } from '../io/file-error'
 
 /**
  * Writes `config.json` and `model.safetensors` (float32, Hugging Face names, tied head left out
@@ -8,12 +9,17 @@ import type { GPT2 } from './gpt2'
  * is written to a temporary name and renamed, so an interrupted save never leaves a half file.
  */
 export async function saveGPT2(model: GPT2, dir: string, extraFiles: Record<string, unknown> = {}): Promise<void> {
-  const { mkdir, rename, writeFile } = await import('node:fs/promises')
+  const { mkdir, rename, rm, writeFile } = await import('node:fs/promises')
   const { join } = await import('node:path')
   await mkdir(dir, { recursive: true })
   const put = async (name: string, data: string | Uint8Array) => {
     const temp = join(dir, `.${name}.${process.pid}.tmp`)
-    await writeFile(temp, data)
+    try {
+      await writeFile(temp, data)
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw withPath(error, join(dir, name))
+    }
     await rename(temp, join(dir, name))
   }
   const config = huggingFaceConfig(model)

@@ -5,6 +5,7 @@ import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
 import type { GPT2 } from '../model/gpt2'
 import { huggingFaceConfig } from '../model/save'
 import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
+import { withPath } from '../io/file-error'
 
 /** `trainer-state.json`'s format name; bumped when the layout changes. */
 export const TRAINER_CHECKPOINT_FORMAT = 'dialogpt-trainer-checkpoint'
@@ -87,20 +88,63 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
     files['config.json'] = new TextEncoder().encode(`${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)
     const listing: StateFile['files'] = {}
     for (const [file, bytes] of Object.entries(files)) {
-      const handle = await fs.open(path.join(temp, file), 'w')
-      await handle.write(bytes)
-      await handle.sync()
-      await handle.close()
+      const target = path.join(temp, file)
+      const handle = await fs.open(target, 'w').catch((error: unknown) => Promise.reject(withPath(error, target)))
+      try {
+        // writeFile loops until every byte is written: a bare write() may write only part of a
+        // buffer (a file-size limit, a nearly full disk) and report it as success.
+        await handle.writeFile(bytes)
+        await handle.sync()
+      } catch (error) {
+        throw withPath(error, target)
+      } finally {
+        await handle.close()
+      }
       listing[file] = { bytes: bytes.length, sha256: sha256(bytes) }
     }
     const stateFile: StateFile = { format: TRAINER_CHECKPOINT_FORMAT, version: VERSION, ...state, files: listing }
-    await fs.writeFile(path.join(temp, 'trainer-state.json'), `${JSON.stringify(stateFile, null, 2)}\n`)
+    const statePath = path.join(temp, 'trainer-state.json')
+    await fs.writeFile(statePath, `${JSON.stringify(stateFile, null, 2)}\n`).catch((error: unknown) => Promise.reject(withPath(error, statePath)))
     await fs.rm(final, { recursive: true, force: true })
     await fs.rename(temp, final)
     return final
   } catch (error) {
     await fs.rm(temp, { recursive: true, force: true })
     throw error
+  }
+}
+
+/** A checkpoint being written (`.step-00000012.tmp-<pid>-<time>`), or the best model (`best.tmp-<pid>`). */
+const TEMP_DIR = /^(?:\.step-\d+\.tmp-(\d+)-\d+|best\.tmp-(\d+))$/
+
+/**
+ * Removes, from `dir`, the temporary checkpoint and best-model directories left behind by a process
+ * that no longer runs (killed while writing: `kill -9`, a power cut). Those of a live process other
+ * than this one are left alone. Returns the directories removed.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const { fs, path } = await node()
+  const names = await fs.readdir(dir).catch(() => [] as string[])
+  const removed: string[] = []
+  for (const name of names) {
+    const m = TEMP_DIR.exec(name)
+    if (!m) continue
+    const pid = Number(m[1] ?? m[2])
+    if (pid !== process.pid && processAlive(pid)) continue
+    const stale = path.join(dir, name)
+    await fs.rm(stale, { recursive: true, force: true })
+    removed.push(stale)
+  }
+  return removed
+}
+
+/** Whether a process with this id runs (and could still be writing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' // it exists, but belongs to someone else
   }
 }
 
@@ -138,6 +182,8 @@ export async function readTrainerCheckpoint(dir: string): Promise<LoadedCheckpoi
   if (state.format !== TRAINER_CHECKPOINT_FORMAT || state.version !== VERSION) throw new CheckpointError('unsupported', `${statePath}: not a version-${VERSION} trainer checkpoint`, { file: statePath })
   const bytes: Record<string, Uint8Array> = {}
   for (const [file, want] of Object.entries(state.files ?? {})) {
+    // The state file lists the files to verify: only plain names inside the checkpoint directory.
+    if (!/^[\w.-]+$/.test(file) || file === '.' || file === '..') throw new CheckpointError('corrupt', `${statePath}: lists '${file}', which is not a file name inside the checkpoint`, { file: statePath })
     const p = path.join(dir, file)
     let data: Uint8Array
     try {
@@ -189,10 +235,16 @@ export async function restoreTrainerCheckpoint(checkpoint: LoadedCheckpoint, mod
     const variable = params.get(key.slice(0, cut))
     const which = key.slice(cut + 1)
     if (!variable || (which !== 'm' && which !== 'v')) throw new CheckpointError('missing-record', `${checkpoint.dir}/optimizer.safetensors: '${key}' belongs to no parameter of this model`, { tensor: key })
+    if (t.shape.join() !== variable.shape.join())
+      throw new CheckpointError('size-mismatch', `${checkpoint.dir}/optimizer.safetensors: '${key}' is [${t.shape}] but the parameter is [${variable.shape}]`, { tensor: key })
     const state = moments.get(variable.name) ?? { shape: t.shape, m: new Float32Array(0), v: new Float32Array(0) }
     state[which] = t.data
     moments.set(variable.name, state)
   }
+  for (const [name, state] of moments)
+    if (state.m.length === 0 || state.v.length === 0) throw new CheckpointError('missing-record', `${checkpoint.dir}/optimizer.safetensors: '${name}' has ${state.m.length ? 'no v' : 'no m'}`, { tensor: name })
+  if (!Number.isSafeInteger(checkpoint.state.optimizer?.step) || checkpoint.state.optimizer.step < 0)
+    throw new CheckpointError('corrupt', `${checkpoint.dir}/trainer-state.json: optimizer.step is ${JSON.stringify(checkpoint.state.optimizer?.step)}, not a step count`, { file: `${checkpoint.dir}/trainer-state.json` })
   optimizer.importMoments(moments, checkpoint.state.optimizer.step)
 }
 

@@ -259,6 +259,11 @@ export class Trainer {
     const { steps, epochs, signal } = options
     if (steps === undefined && epochs === undefined) throw new RangeError('Trainer.fit: give steps or epochs')
     let resumedFrom: string | null = null
+    if (this.options.outputDir) {
+      const { removeStaleTemporaries } = await import('./trainer-checkpoint')
+      for (const root of [await this.checkpointsDir(), this.options.outputDir])
+        for (const dir of await removeStaleTemporaries(root)) this.notice(`removed ${dir}, left half-written by a process that no longer runs`)
+    }
     if (!options.resume && this.options.outputDir && this.state.step === 0) {
       const { listTrainerCheckpoints } = await import('./trainer-checkpoint')
       const existing = await listTrainerCheckpoints(await this.checkpointsDir())
@@ -416,7 +421,12 @@ export class Trainer {
     const dir = join(this.options.outputDir!, 'best')
     const temp = `${dir}.tmp-${process.pid}`
     await rm(temp, { recursive: true, force: true })
-    await saveGPT2(this.model, temp, { 'trainer-best.json': { step: this.state.step, validLoss: this.state.bestValidLoss } })
+    try {
+      await saveGPT2(this.model, temp, { 'trainer-best.json': { step: this.state.step, validLoss: this.state.bestValidLoss } })
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true })
+      throw error
+    }
     await rm(dir, { recursive: true, force: true })
     await rename(temp, dir)
   }
