@@ -4,31 +4,22 @@
 // Target (#15): no case over 2 s or 256 MB.
 import { readStateDict } from '../packages/core/src/checkpoint/load-state-dict'
 import { reconcileConfig } from '../packages/core/src/model/config'
-import { safetensorsCase, seeded, torchCase, type CheckpointCase } from '../packages/core/src/testing/checkpoint-cases'
+import { safetensorsCase, safetensorsFile, seeded, torchCase, type CheckpointCase } from '../packages/core/src/testing/checkpoint-cases'
 import { PyOrderedDict, TorchTensor } from '../packages/core/src/checkpoint/pickle-writer'
 import { MemorySink, writeTorchZip } from '../packages/core/src/checkpoint/torch-writer'
 import { printTable, round, writeResult } from './lib'
 
-function safetensors(header: string, data = new Uint8Array(0)): Uint8Array {
-  const h = new TextEncoder().encode(header)
-  const out = new Uint8Array(8 + h.length + data.length)
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true)
-  out.set(h, 8)
-  out.set(data, 8 + h.length)
-  return out
-}
-
 async function reportedAttacks(): Promise<{ what: string; bytes: Uint8Array }[]> {
   const depth = 49_000_000
-  const nested = safetensors(`{"__metadata__":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
+  const nested = safetensorsFile(`{"__metadata__":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
   const entries: string[] = []
   for (let i = 0; i < 1_500_000; i++) entries.push(`"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`)
-  const many = safetensors(`{${entries.join(',')}}`)
+  const many = safetensorsFile(`{${entries.join(',')}}`)
   const dict = new PyOrderedDict()
   dict.entries.set('transformer.wpe.weight', new TorchTensor({ dtype: 'float32', numel: 4, bytes: new Uint8Array(16) }, 0, [1e9], [0]))
   const sink = new MemorySink()
   await writeTorchZip(dict, sink)
-  const index = safetensors(
+  const index = safetensorsFile(
     JSON.stringify({
       'transformer.wte.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
       'transformer.wpe.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [16, 32] },

@@ -5,16 +5,7 @@ import { readStateDict } from './load-state-dict'
 import { PyOrderedDict, TorchTensor } from './pickle-writer'
 import { readSafetensors } from './safetensors'
 import { MemorySink, writeTorchLegacy, writeTorchZip } from './torch-writer'
-
-/** A safetensors file from a header object and a data section. */
-function safetensors(headerText: string, data = new Uint8Array(0)): Uint8Array {
-  const header = new TextEncoder().encode(headerText)
-  const out = new Uint8Array(8 + header.length + data.length)
-  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true)
-  out.set(header, 8)
-  out.set(data, 8 + header.length)
-  return out
-}
+import { safetensorsFile } from '../testing/checkpoint-cases'
 
 async function zipOf(dict: PyOrderedDict, legacy = false): Promise<Uint8Array> {
   const sink = new MemorySink()
@@ -62,25 +53,25 @@ describe('weight files: bounded work for bounded input', () => {
 
   it('refuses a safetensors header of deep nesting inside __metadata__ before parsing it', () => {
     const depth = 2_000_000
-    const bytes = safetensors(`{"__metadata__":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
+    const bytes = safetensorsFile(`{"__metadata__":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`)
     expect(() => readSafetensors(bytes)).toThrow(/nests objects or arrays more than 3 deep/)
   })
 
   it('refuses a header with too many (zero-size) tensors before parsing it', () => {
     const entries: string[] = []
     for (let i = 0; i < 150_000; i++) entries.push(`"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`)
-    expect(() => readSafetensors(safetensors(`{${entries.join(',')}}`))).toThrow(/more than 100001 entries/)
+    expect(() => readSafetensors(safetensorsFile(`{${entries.join(',')}}`))).toThrow(/more than 100001 entries/)
   })
 
   it('refuses a header whose few entries hold millions of values', () => {
     const shape = new Array(3_000_000).fill(1).join(',')
-    expect(() => readSafetensors(safetensors(`{"t":{"dtype":"F32","shape":[${shape}],"data_offsets":[0,4]}}`, f32(1)))).toThrow(/holds more than 1600000 values/)
+    expect(() => readSafetensors(safetensorsFile(`{"t":{"dtype":"F32","shape":[${shape}],"data_offsets":[0,4]}}`, f32(1)))).toThrow(/holds more than 1600000 values/)
   })
 
   it('checks that __metadata__ values are strings', () => {
-    expect(() => readSafetensors(safetensors('{"__metadata__":{"format":["pt"]}}'))).toThrow(/__metadata__ entry 'format' is an array, not a string/)
-    expect(() => readSafetensors(safetensors('{"__metadata__":{"format":1}}'))).toThrow(/is number, not a string/)
-    expect(readSafetensors(safetensors('{"__metadata__":{"format":"pt"}}')).metadata).toEqual({ format: 'pt' })
+    expect(() => readSafetensors(safetensorsFile('{"__metadata__":{"format":["pt"]}}'))).toThrow(/__metadata__ entry 'format' is an array, not a string/)
+    expect(() => readSafetensors(safetensorsFile('{"__metadata__":{"format":1}}'))).toThrow(/is number, not a string/)
+    expect(readSafetensors(safetensorsFile('{"__metadata__":{"format":"pt"}}')).metadata).toEqual({ format: 'pt' })
   })
 
   it('refuses an absurd block index before sizing anything from it', () => {
@@ -89,7 +80,7 @@ describe('weight files: bounded work for bounded input', () => {
       'transformer.wpe.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [16, 32] },
       'transformer.h.999999999.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [32, 40] },
     })
-    const dict = readSafetensors(safetensors(header, new Uint8Array(40))).tensors
+    const dict = readSafetensors(safetensorsFile(header, new Uint8Array(40))).tensors
     expect(() => gpt2FromStateDict(dict)).toThrow(CheckpointError)
     expect(() => gpt2FromStateDict(dict)).toThrow(/'transformer.h.999999999.ln_1.weight' names block 999999999, but the checkpoint has only 3 tensors/)
   })
@@ -101,7 +92,7 @@ describe('weight files: bounded work for bounded input', () => {
       'transformer.h.0.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [32, 40] },
       'transformer.h.2.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [40, 48] },
     })
-    expect(() => gpt2FromStateDict(readSafetensors(safetensors(header, new Uint8Array(48))).tensors)).toThrow(/tensors of block 2 .* but none of block 1/)
+    expect(() => gpt2FromStateDict(readSafetensors(safetensorsFile(header, new Uint8Array(48))).tensors)).toThrow(/tensors of block 2 .* but none of block 1/)
   })
 
   it('refuses an integer too long to be anything a state dict holds (quadratic to build)', async () => {

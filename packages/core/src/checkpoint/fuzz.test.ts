@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { seededRandom } from '@dialogpt/data'
 import { expect, it } from 'vitest'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { CheckpointError } from './errors'
 import { readStateDict } from './load-state-dict'
 
-/** mulberry32: a small seeded generator, so every run tries the same cases. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const EXTREMES = [0, 1, 0xff, 0x7f, 0x80, 0xffffffff, 0x7fffffff, 0x80000000, 2 ** 32, 2 ** 40, 2 ** 53 - 1]
 
@@ -73,7 +63,7 @@ describeShared('checkpoint readers under random mutation', ['fixtures', 'checkpo
   ]
   it.each(formats)(`%s: ${CASES} mutated files give a state dict or a CheckpointError, nothing else`, (_format, file) => {
     const source = new Uint8Array(readFileSync(sharedPath('fixtures', 'checkpoints', 'small', file)))
-    const random = rng(0x5eed ^ file.length)
+    const random = seededRandom(0x5eed ^ file.length)
     const counts = { loaded: 0, refused: 0 }
     for (let i = 0; i < CASES; i++) {
       const bytes = mutate(source, random)

@@ -10,6 +10,9 @@ import { ConfigError, type GPT2Config } from '../model/config'
 /** Options for `fromPretrained`: where to look, and the Hub download settings. */
 export type FromPretrainedOptions = HubOptions
 
+/** `config.json` and `generation_config.json` larger than this are refused. */
+const MAX_JSON_BYTES = 16 * 2 ** 20
+
 /** Weight files tried, in order. */
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const
 
@@ -34,6 +37,10 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
   const { dirname, join } = await import('node:path')
   const json = async (path: string | null | undefined) => {
     if (!path) return undefined
+    const size = (await stat(path).catch(() => undefined))?.size
+    if (size === undefined) return undefined
+    // A config is a few kilobytes; a huge one is read no further (it would be read whole).
+    if (size > MAX_JSON_BYTES) throw new ConfigError(`${path}: ${size} bytes, larger than any config (limit ${MAX_JSON_BYTES / 2 ** 20} MiB)`, undefined, path)
     const text = await readFile(path, 'utf8').catch(() => undefined)
     if (text === undefined) return undefined
     try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -64,6 +64,8 @@ describe('config.json is type-checked at load time', () => {
       }
       writeFileSync(join(dir, 'config.json'), '{"n_head": ')
       await expect(GPT2.fromPretrained(dir)).rejects.toThrow(/config\.json: not valid JSON/)
+      truncateSync(join(dir, 'config.json'), 17 * 2 ** 20) // sparse: 17 MiB of nothing
+      await expect(GPT2.fromPretrained(dir)).rejects.toThrow(/config\.json: 17825792 bytes, larger than any config/)
     })
   })
 

@@ -4,6 +4,7 @@
 // knows what an honest read of it must give, so a test can tell "typed error or correct read".
 import { PyOrderedDict, TorchTensor, type TorchStorage } from '../checkpoint/pickle-writer'
 import { MemorySink, writeTorchLegacy, writeTorchZip } from '../checkpoint/torch-writer'
+import { seededRandom } from '@dialogpt/data'
 import { ELEMENT_SIZE, type StoredDType } from '../checkpoint/tensor-data'
 
 export type Reader = 'safetensors' | 'torch-zip' | 'torch-legacy'
@@ -16,17 +17,8 @@ export interface CheckpointCase {
   expected: Map<string, { shape: number[]; values: ArrayLike<number> }>
 }
 
-/** mulberry32: a seeded generator, so every run makes the same cases. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded generator the cases are drawn from (the same seed makes the same cases). */
+export const seeded = (seed: number): (() => number) => seededRandom(seed)
 
 const SAFETENSORS_DTYPES: [string, StoredDType][] = [
   ['F32', 'float32'],
@@ -95,7 +87,8 @@ function tensorName(random: () => number, i: number): string {
   return `t${i}`
 }
 
-function safetensorsFile(header: string, data: Uint8Array, declaredLength?: bigint): Uint8Array {
+/** A safetensors file from its header text and data section (optionally with a lying header length). */
+export function safetensorsFile(header: string, data: Uint8Array = new Uint8Array(0), declaredLength?: bigint): Uint8Array {
   const h = new TextEncoder().encode(header)
   const out = new Uint8Array(8 + h.length + data.length)
   new DataView(out.buffer).setBigUint64(0, declaredLength ?? BigInt(h.length), true)

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { decode as referenceDecode, encode as referenceEncode } from 'gpt-tokenizer/encoding/r50k_base'
+import { seededRandom } from '../batching/seeded-random'
 import { describe, expect, it } from 'vitest'
 import { hasShared, sharedPath } from '../../../../test/shared'
 import { decodeGpt2, encodeGpt2, EOS_TOKEN_ID } from './gpt2-bpe'
@@ -7,16 +8,6 @@ import { decodeGpt2, encodeGpt2, EOS_TOKEN_ID } from './gpt2-bpe'
 /** gpt-tokenizer's encode, with special tokens as text (what DialoGPT needs): the independent reference. */
 const reference = (text: string) => referenceEncode(text, { disallowedSpecial: new Set() })
 
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe("GPT-2 BPE: the same ids as gpt-tokenizer's encode", () => {
   it('on known strings', () => {
@@ -27,7 +18,7 @@ describe("GPT-2 BPE: the same ids as gpt-tokenizer's encode", () => {
   })
 
   it('on 3,000 random strings of words, digits, punctuation, whitespace runs, accents, CJK and emoji', () => {
-    const random = rng(7)
+    const random = seededRandom(7)
     const alphabet = ['a', 'e', 'th', 'ing', ' ', '  ', '\n', '\t', "'s", "'ll", '0', '42', '.', '!!', '?', '-', 'é', 'ß', 'Ω', '漢字', 'の', '😀', '👍🏽', '\u0301', 'A', 'QU', '\r\n', '  \n', '$', '<|endoftext|>']
     for (let k = 0; k < 3000; k++) {
       let s = ''
