@@ -4,9 +4,10 @@
 // prefill: step = (time for N tokens - time for 1) / (N - 1). Baseline in the same process: greedy
 // with the tied head computed from wte itself (no cached transposed copy).
 import * as tf from '@tensorflow/tfjs-core'
+import { causalLM } from '@dialogpt/core'
 import { generate, type GenerationConfig } from '@dialogpt/decode'
 import { measure, printTable, round, writeResult, type Timing } from './lib'
-import { randomSmall, setBackend } from './model-shapes'
+import { randomSmall, setBackend, useWasmKernels } from './model-shapes'
 
 export const name = 'decode'
 
@@ -17,21 +18,23 @@ export async function run(): Promise<Record<string, unknown>> {
   const forward = randomSmall()
   const backward = randomSmall()
   const plain = randomSmall()
-  plain.headCache = false
   const prompt = Array.from({ length: 64 }, (_, i) => (i * 104729) % 50000)
-  const cases: { what: string; model: typeof forward; newTokens: number; config: GenerationConfig; perStep: boolean }[] = [
-    { what: 'greedy, head cache off (baseline)', model: plain, newTokens: 64, config: { maxNewTokens: 64, eosTokenId: -1 }, perStep: true },
+  const cases: { what: string; model: typeof forward; newTokens: number; config: GenerationConfig; perStep: boolean; headCache?: false }[] = [
+    { what: 'greedy, head cache off (baseline)', model: plain, newTokens: 64, config: { maxNewTokens: 64, eosTokenId: -1 }, perStep: true, headCache: false },
     { what: 'greedy', model: forward, newTokens: 64, config: { maxNewTokens: 64, eosTokenId: -1 }, perStep: true },
     { what: 'beam 10', model: forward, newTokens: 16, config: { maxNewTokens: 16, numBeams: 10, eosTokenId: -1 }, perStep: true },
-    { what: 'MMI, 16 samples x 20 tokens + backward scoring', model: forward, newTokens: 20, config: { maxNewTokens: 20, seed: 1, mmi: { backward, numSamples: 16, topK: 10 } }, perStep: false },
+    { what: 'MMI, 16 samples x 20 tokens + backward scoring', model: forward, newTokens: 20, config: { maxNewTokens: 20, seed: 1, mmi: { backward: causalLM(backward), numSamples: 16, topK: 10 } }, perStep: false },
   ]
   const rows: Record<string, string | number>[] = []
   const results: Record<string, { full: Timing; first?: Timing; newTokens: number; msPerStep?: number; tokensPerSecond: number; decodeTokensPerSecond?: number }> = {}
   for (const c of cases) {
     console.log(`running: ${c.what}, ${c.newTokens} new tokens`)
     // MMI's 20 s runs need no warm-up beyond the greedy and beam runs before them.
-    const full = await measure(() => generate(c.model, prompt, c.config), RUNS, c.perStep ? 1 : 0)
-    const first = c.perStep ? await measure(() => generate(c.model, prompt, { ...c.config, maxNewTokens: 1 }), RUNS, 0) : undefined
+    useWasmKernels({ headCache: c.headCache ?? true })
+    const lm = causalLM(c.model)
+    const full = await measure(() => generate(lm, prompt, c.config), RUNS, c.perStep ? 1 : 0)
+    const first = c.perStep ? await measure(() => generate(lm, prompt, { ...c.config, maxNewTokens: 1 }), RUNS, 0) : undefined
+    useWasmKernels()
     const msPerStep = first ? round((full.medianMs - first.medianMs) / (c.newTokens - 1)) : undefined
     results[c.what] = {
       full,

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { disposeCache } from '@dialogpt/core'
 import { measure, printTable, round, writeResult, type Timing } from './lib'
-import { randomCache, randomSmall, setBackend } from './model-shapes'
+import { randomCache, randomSmall, setBackend, useWasmKernels } from './model-shapes'
 
 export const name = 'forward'
 
@@ -22,9 +22,8 @@ export async function run(): Promise<Record<string, unknown>> {
   for (const v of variants) {
     console.log(`running: ${v.key}`)
     await setBackend(v.backend)
+    useWasmKernels({ headCache: v.headCache, fused: v.fusedKernels, perHeadAttention: v.fusedKernels })
     const model = randomSmall()
-    model.headCache = v.headCache
-    model.fusedKernels = v.fusedKernels
     const prompt = [Array.from({ length: 64 }, (_, i) => (i * 7919) % 50257)]
     const prefill = async () => {
       const { logits, cache } = model.forward(prompt, { lastOnly: true })

@@ -1,4 +1,4 @@
-// Model load benchmark at the 124M shape (random weights), on wasm: `GPT2.fromPretrained` of a
+// Model load benchmark at the 124M shape (random weights), on wasm: `loadGPT2` of a
 // local folder holding `model.safetensors` (fp32) and of one holding a legacy fp16
 // `pytorch_model.bin` (the format of the original DialoGPT uploads). Baseline in the same process:
 // reading the same file's bytes (`readFile`), the floor any loader pays. Files are written first,
@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import { disposeCache, GPT2, gpt2Config, writeSafetensors } from '@dialogpt/core'
+import { disposeCache, gpt2Config, loadGPT2, writeSafetensors } from '@dialogpt/core'
 import { measure, printTable, round, writeResult, type Timing } from './lib'
 import { setBackend } from './model-shapes'
 import { randomWeights } from './random-weights'
@@ -43,7 +43,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const read = await measure(async () => (await readFile(join(folder, file))).length, 5, 1)
       const load = await measure(
         async () => {
-          const model = await GPT2.fromPretrained(folder)
+          const model = await loadGPT2(folder)
           model.dispose()
         },
         5,
@@ -52,7 +52,7 @@ export async function run(): Promise<Record<string, unknown>> {
       // Load plus the first decode step, which is when XNNPACK packs each weight matrix.
       const firstToken = await measure(
         async () => {
-          const model = await GPT2.fromPretrained(folder)
+          const model = await loadGPT2(folder)
           const { logits, cache } = model.forward([[464]], { lastOnly: true })
           await logits.data()
           logits.dispose()

@@ -2,7 +2,9 @@
 // few turns and prints its resident memory (JSON on the last line). Run by memory.bench.ts.
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-wasm'
-import { DialoGPT, GPT2 } from '@dialogpt/core'
+import { DialoGPT, loadGPT2 } from '@dialogpt/core'
+import '@dialogpt/core/node'
+import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
 import { wasmHeapBytes } from './model-shapes'
 
 const [folder, headCache] = process.argv.slice(2)
@@ -11,8 +13,8 @@ const gc = (globalThis as { gc?: () => void }).gc
 await tf.setBackend('wasm')
 await tf.ready()
 const atStart = rss()
-const model = await GPT2.fromPretrained(folder!)
-model.headCache = headCache !== 'off'
+registerWasmKernels({ headCache: headCache !== 'off' })
+const model = await loadGPT2(folder!)
 // The file's bytes are garbage now; collect them (twice, with a pause, so V8 releases the external memory).
 gc?.()
 await new Promise((resolve) => setTimeout(resolve, 200))
@@ -32,5 +34,5 @@ clearInterval(timer)
 peak = Math.max(peak, ...perTurn)
 const heap = wasmHeapBytes()
 const weightBytes = [...model.parameters().values()].reduce((s, v) => s + v.size * 4, 0)
-console.log(JSON.stringify({ headCache: model.headCache, weightBytes, atStart, afterLoad, peakWhileChatting: peak, afterEachTurn: perTurn, wasmHeapBytes: heap, wasmHeapAfterLoad: heapAfterLoad, maxRss: process.resourceUsage().maxRSS * 1024, forcedGcAfterLoad: gc !== undefined }))
+console.log(JSON.stringify({ headCache: headCache !== 'off', weightBytes, atStart, afterLoad, peakWhileChatting: peak, afterEachTurn: perTurn, wasmHeapBytes: heap, wasmHeapAfterLoad: heapAfterLoad, maxRss: process.resourceUsage().maxRSS * 1024, forcedGcAfterLoad: gc !== undefined }))
 bot.dispose()

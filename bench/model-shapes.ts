@@ -2,9 +2,17 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
 import { GPT2, gpt2Config, type KVCache } from '@dialogpt/core'
+import '@dialogpt/core/node'
+import { registerWasmKernels, type WasmKernelOptions } from '@dialogpt/core/wasm-kernels'
 
-/** Switches tfjs to `backend` (wasm or cpu). */
+/** Registers the wasm kernels with these options (all on by default), as @dialogpt/backend-node does on import. */
+export function useWasmKernels(options: WasmKernelOptions = {}): void {
+  registerWasmKernels(options)
+}
+
+/** Switches tfjs to `backend` (wasm or cpu), with the wasm kernels registered. */
 export async function setBackend(backend: string): Promise<void> {
+  useWasmKernels()
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`)
   await tf.ready()
 }

@@ -2,7 +2,7 @@
 // 2,000 cases per reader (the same generator as the readers' fuzz test, which checks outcomes and
 // bounds work deterministically; time and memory are measured here, never in a test).
 // Target (#15): no case over 2 s or 256 MB.
-import { readStateDict } from '../packages/core/src/checkpoint/load-state-dict'
+import { readStateDict } from '../packages/core/src/checkpoint/read-state-dict'
 import { reconcileConfig } from '../packages/core/src/model/config'
 import { safetensorsCase, safetensorsFile, seeded, torchCase, type CheckpointCase } from '../packages/core/src/testing/checkpoint-cases'
 import { PyOrderedDict, TorchTensor } from '../packages/core/src/checkpoint/pickle-writer'

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ready } from '@dialogpt/backend-node'
-import { GPT2, GPT2Tokenizer, gpt2Config, Trainer, type StepEvent } from '@dialogpt/core'
+import { causalLM, GPT2, GPT2Tokenizer, gpt2Config, loadGPT2, Trainer, type StepEvent } from '@dialogpt/core'
 import { formatPrepareReport, emptyReport, turnsToFeatures, type ExampleSource } from '@dialogpt/data'
 import { prepareSessions, TokenStore, writeStore, type PreparedSession } from '@dialogpt/data/node'
 import { generate, type GenerationConfig } from '@dialogpt/decode'
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   let makeModel: (seed: number) => Promise<GPT2>
   if (args.model) {
     section(`2. fine-tune ${args.model}`)
-    makeModel = () => GPT2.fromPretrained(args.model!)
+    makeModel = () => loadGPT2(args.model!)
   } else {
     section('2. train tiny models from scratch')
     const ids: number[] = []
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     // decode with the weights of the best validation loss (the paper trains "until there is no progress in validation loss")
     const best = join(out, name, 'best')
     console.log(`  ${name}: done at step ${result.step}; best validation loss ${result.bestValidLoss?.toFixed(3)} → ${best}`)
-    return GPT2.fromPretrained(best)
+    return loadGPT2(best)
   }
   const forward = await train('forward', 'train', 'valid', 1)
   const backward = await train('backward', 'train-reverse', 'valid-reverse', 2)
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     ['greedy', () => ({})],
     ['beam (10)', () => ({ numBeams: 10 })],
     ['top-K (10)', () => ({ doSample: true, topK: 10, seed: 7 })],
-    ['MMI (16 top-K)', (context) => ({ seed: 7, mmi: { backward, numSamples: 16, topK: 10, sourceIds: toModel(tokenizer.encodeTurns([...context].reverse()).slice(0, -1)) } })],
+    ['MMI (16 top-K)', (context) => ({ seed: 7, mmi: { backward: causalLM(backward), numSamples: 16, topK: 10, sourceIds: toModel(tokenizer.encodeTurns([...context].reverse()).slice(0, -1)) } })],
   ]
   function toModel(ids: number[]): number[] {
     return vocab ? vocab.encode(ids) : ids
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     replies[name] = []
     for (const t of tests) {
       const prompt = toModel(tokenizer.encodeTurns(t.context))
-      const best = (await generate(forward, [prompt], { maxNewTokens: 25, eosTokenId: eos, padTokenId: eos, ...config(t.context) }))[0]![0]!
+      const best = (await generate(causalLM(forward), [prompt], { maxNewTokens: 25, eosTokenId: eos, padTokenId: eos, ...config(t.context) }))[0]![0]!
       const ids = (vocab ? vocab.decode(best.ids) : best.ids).filter((id) => id !== EOS)
       replies[name].push(tokenizer.decode(ids).trim())
     }

@@ -42,10 +42,11 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     const tf = await import('@tensorflow/tfjs-core')
     await import('@tensorflow/tfjs-backend-cpu')
     await tf.setBackend('cpu')
-    const { GPT2, GPT2Tokenizer } = await import('@dialogpt/core')
+    const { causalLM, GPT2Tokenizer, loadGPT2 } = await import('@dialogpt/core')
+    await import('@dialogpt/core/node')
     const { generate } = await import('@dialogpt/decode')
-    const model = await GPT2.fromPretrained(sharedPath('fixtures', 'gpt2-tiny'))
-    expected = (await generate(model, new GPT2Tokenizer().encodeTurns([PROMPT]), { maxNewTokens: MAX }))[0]![0]!.ids
+    const model = await loadGPT2(sharedPath('fixtures', 'gpt2-tiny'))
+    expected = (await generate(causalLM(model), new GPT2Tokenizer().encodeTurns([PROMPT]), { maxNewTokens: MAX }))[0]![0]!.ids
     const { logits, cache } = model.forward([new GPT2Tokenizer().encodeTurns([PROMPT])], { lastOnly: true })
     expectedLogits = (await logits.data()) as Float32Array
     tf.dispose([logits, ...cache.layers.flatMap((l) => [l.key, l.value])])

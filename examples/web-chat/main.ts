@@ -129,7 +129,7 @@ $('send').addEventListener('click', async () => {
   }
   setStatus('generating')
   try {
-    for await (const id of stream(bot.model, prompt, { maxNewTokens, signal: controller.signal })) {
+    for await (const id of stream(bot.lm, prompt, { maxNewTokens, signal: controller.signal })) {
       state.lastIds.push(id)
       state.lastText = bot.tokenizer.decode(state.lastIds.filter((t) => t !== bot!.tokenizer.eosTokenId))
       out.textContent = `bot: ${state.lastText}`

@@ -13,4 +13,3 @@ export const ready: Promise<BackendReport> = selectBackend()
 ready.catch(() => undefined)
 
 export { selectBackend, useBackend, describeBackend, NODE_BACKENDS, type BackendReport, type NodeBackendName, type ModuleLoader } from './select-backend'
-export { registerWasmExtras } from './wasm-kernels'

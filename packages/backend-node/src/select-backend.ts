@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
-// @dialogpt/core registers every tfjs gradient (tfjs-core's Node entry registers none).
+// @dialogpt/core registers every tfjs gradient (tfjs-core's Node entry registers none), and
+// @dialogpt/core/node makes Node's file system (with the Hub cache) the default storage.
 import '@dialogpt/core'
+import '@dialogpt/core/node'
+import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
 import { createRequire } from 'node:module'
-import { registerWasmExtras } from './wasm-kernels'
+
+// The model's fast paths on tfjs-wasm (used only while wasm is the backend).
+registerWasmKernels()
 
 /** The backends `@dialogpt/backend-node` knows, best first. */
 export const NODE_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
@@ -90,7 +95,6 @@ async function tryBackend(name: NodeBackendName, load: ModuleLoader): Promise<st
       if (!tf.findBackend('tensorflow') && !tf.findBackendFactory('tensorflow')) return `${pkg} loaded but registered no 'tensorflow' backend`
       return (await tf.setBackend('tensorflow')) ? null : `${pkg} loaded but its backend failed to initialise`
     }
-    if (name === 'wasm') registerWasmExtras()
     return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`
   } catch (error) {
     return (error as Error).message

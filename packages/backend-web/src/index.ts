@@ -11,6 +11,11 @@
  * for await (const piece of bot.chat().stream('Hello!')) console.log(piece)
  * ```
  */
+import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
+
+// The model's fast paths on tfjs-wasm (used only while wasm is the backend).
+registerWasmKernels()
+
 export { selectWebBackend, describeWebBackend, WEB_BACKENDS, type WebBackendName, type WebBackendOptions, type WebBackendReport } from './select-web-backend'
 export { fetchCached, WebDownloadError, type CacheLike, type FetchCachedOptions, type WebProgress } from './weight-cache'
 export { loadWebModel, checkModelFits, type LoadWebModelOptions } from './load-web-model'

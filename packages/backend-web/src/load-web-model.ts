@@ -1,11 +1,11 @@
-import { checkModelFits as checkWasmFits, DialoGPT, gpt2FromStateDict, ModelTooLargeError, readSafetensors, type GPT2Config } from '@dialogpt/core'
+import { DialoGPT, GPT2, kernelsFor, ModelTooLargeError, readSafetensors, type GPT2Config } from '@dialogpt/core'
 import { describeWebBackend } from './select-web-backend'
 import { fetchCached, type FetchCachedOptions } from './weight-cache'
 
 /**
  * Checks that a model of `config` fits the backend in use: on WebGPU the tied `wte` matrix must fit
  * one storage buffer binding; on wasm the weights, XNNPACK's packed copies and working memory must
- * fit the 4 GiB heap (core's `checkModelFits`). Throws {@link ModelTooLargeError} naming the limit
+ * fit the 4 GiB heap (the wasm kernels' `checkModel`). Throws {@link ModelTooLargeError} naming the limit
  * and the way out.
  */
 export function checkModelFits(config: GPT2Config, backend = describeWebBackend()): void {
@@ -18,7 +18,7 @@ export function checkModelFits(config: GPT2Config, backend = describeWebBackend(
       backend.maxStorageBufferBindingSize,
     )
   }
-  checkWasmFits(config, { backend: backend.chosen })
+  kernelsFor(backend.chosen)?.checkModel?.(config)
 }
 
 /** Options of {@link loadWebModel}: those of {@link fetchCached}. */
@@ -36,6 +36,6 @@ export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions
   const full = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, ...config } as GPT2Config
   checkModelFits(full)
   const weights = await fetchCached(`${base}model.safetensors`, options)
-  const { model } = gpt2FromStateDict(readSafetensors(weights).tensors, config)
+  const model = GPT2.fromStateDict(readSafetensors(weights).tensors, config)
   return new DialoGPT(model)
 }

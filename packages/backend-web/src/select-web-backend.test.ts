@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import { gpt2Config } from '@dialogpt/core'
 import { expect, it } from 'vitest'
 import { ModelTooLargeError } from '@dialogpt/core'
+import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
 import { checkModelFits } from './load-web-model'
+
+registerWasmKernels()
 import { describeWebBackend, selectWebBackend } from './select-web-backend'
 
 it('skips WebGPU where the browser has none and WebGL where it fails, and says why; falls back to wasm', async () => {

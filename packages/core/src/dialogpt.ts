@@ -1,6 +1,8 @@
 import { generate, streamText, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
-import type { FromPretrainedOptions } from './load/from-pretrained'
-import { GPT2 } from './model/gpt2'
+import { causalLM, type GPT2Decoding } from './model/causal-lm'
+import type { GPT2 } from './model/gpt2'
+import { loadGPT2 } from './pretrained/load-gpt2'
+import type { FromPretrainedOptions } from './pretrained/read-pretrained'
 import { GPT2Tokenizer } from './tokenizer'
 
 /**
@@ -41,16 +43,20 @@ export interface ChatTurn {
  */
 export class DialoGPT {
   readonly tokenizer = new GPT2Tokenizer()
+  /** The model as `@dialogpt/decode` sees it. */
+  readonly lm: GPT2Decoding
 
   constructor(
     readonly model: GPT2,
     /** Generation defaults for every call; per-call configs override them. */
     readonly defaults: GenerationConfig = DIALOGPT_CHAT_DEFAULTS,
-  ) {}
+  ) {
+    this.lm = causalLM(model)
+  }
 
   /** Loads a DialoGPT (or any GPT-2) from a directory, a weight file or a Hub repository. */
   static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig } = {}): Promise<DialoGPT> {
-    const model = await GPT2.fromPretrained(source, options)
+    const model = await loadGPT2(source, options)
     return new DialoGPT(model, { ...DIALOGPT_CHAT_DEFAULTS, ...options.generation })
   }
 
@@ -72,7 +78,7 @@ export class DialoGPT {
   /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids. */
   async generate(prompt: string | number[] | number[][], config: GenerationConfig = {}): Promise<GeneratedSequence[][]> {
     const ids = typeof prompt === 'string' ? this.tokenizer.encodeTurns([prompt]) : prompt
-    return generate(this.model, ids, { ...this.defaults, ...config })
+    return generate(this.lm, ids, { ...this.defaults, ...config })
   }
 
   dispose(): void {
@@ -108,7 +114,7 @@ export class ChatSession {
   async send(text: string, config: GenerationConfig = {}): Promise<string> {
     const merged = { ...this.config, ...config }
     const prompt = this.prompt(text, merged)
-    const [[best]] = (await generate(this.bot.model, prompt, merged)) as [[GeneratedSequence]]
+    const [[best]] = (await generate(this.bot.lm, prompt, merged)) as [[GeneratedSequence]]
     const ids = best.ids.filter((id) => id !== this.bot.tokenizer.eosTokenId)
     return this.commit(text, ids)
   }
@@ -127,7 +133,7 @@ export class ChatSession {
     const prompt = this.prompt(text, merged)
     let reply = ''
     try {
-      for await (const piece of streamText(this.bot.model, prompt, (ids) => this.bot.tokenizer.decode(ids), merged)) {
+      for await (const piece of streamText(this.bot.lm, prompt, (ids) => this.bot.tokenizer.decode(ids), merged)) {
         reply += piece
         yield piece
       }

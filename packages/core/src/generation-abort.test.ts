@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { generate, stream, type CausalLM, type GenerationConfig } from '@dialogpt/decode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gpt2Config } from './model/config'
+import { causalLM } from './model/causal-lm'
 import { GPT2, type KVCache } from './model/gpt2'
 import { useBackend } from './testing/tiny'
 
@@ -11,7 +12,8 @@ import { useBackend } from './testing/tiny'
  * would run to the end; one that yields stops at the next step. Each step takes at least `busyMs`
  * (2 ms), so Node's 1 ms minimum timer delay has always passed when the step ends.
  */
-function abortingModel(model: GPT2, abortAtStep: number, controller: AbortController, busyMs = 2): CausalLM<KVCache> & { steps: number } {
+function abortingModel(network: GPT2, abortAtStep: number, controller: AbortController, busyMs = 2): CausalLM<KVCache> & { steps: number } {
+  const model = causalLM(network)
   const wrapper = {
     steps: 0,
     vocabSize: model.vocabSize,
@@ -37,7 +39,7 @@ describe.each(['cpu', 'wasm'])('a timer-based abort stops generation within one 
   beforeAll(async () => {
     await useBackend(backend)
     model = GPT2.random(gpt2Config('micro'), 3)
-    await generate(model, [[1, 2]], { maxNewTokens: 2 }) // first-use caches (the wasm head cache) are not leaks
+    await generate(causalLM(model), [[1, 2]], { maxNewTokens: 2 }) // first-use caches (the wasm head cache) are not leaks
   })
   afterAll(() => model.dispose())
 
@@ -83,12 +85,12 @@ describe.each(['cpu', 'wasm'])('a timer-based abort stops generation within one 
           /* let the timer's delay pass */
         }
         // 16 rows of ~60 positions are several chunks: the abort lands after the first.
-        const original = model.score.bind(model)
+        const original = (c2: number[][], t2: number[][], o2?: { signal?: AbortSignal }) => causalLM(model).score(c2, t2, o2)
         return original(c, t, o).finally(() => scoredChunks++)
       },
     }
     const config: GenerationConfig = { maxNewTokens: 55, minNewTokens: 55, eosTokenId: 511, mmi: { backward, numSamples: 16, topK: 10 }, seed: 2, signal: controller.signal }
-    await expect(generate(model, prompt, config)).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(generate(causalLM(model), prompt, config)).rejects.toMatchObject({ name: 'AbortError' })
     expect(scoredChunks).toBe(1)
     expect(tf.memory().numTensors).toBe(tensors)
   })

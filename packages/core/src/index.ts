@@ -4,23 +4,29 @@
  * checkpoint I/O (safetensors, PyTorch `.bin` zip and legacy, through a restricted unpickler),
  * Hugging Face Hub downloads into the standard cache, the GPT-2 tokenizer and DialoGPT chat.
  * It depends on `@tensorflow/tfjs-core` alone: import a backend package (`@dialogpt/backend-node`
- * or `@dialogpt/backend-web`) or any tfjs backend first. This entry is browser-safe; the Hub cache
- * and file helpers are in `@dialogpt/core/node`.
+ * or `@dialogpt/backend-web`) or any tfjs backend first. This entry is browser-safe: file access goes
+ * through a {@link Storage}, whose Node implementation (with the Hub cache) `@dialogpt/core/node`
+ * provides; the wasm kernels are in `@dialogpt/core/wasm-kernels`.
  */
 import './register-gradients'
 
-export { GPT2, disposeCache, type ForwardOptions, type ForwardOutput, type KVCache, type LayerCache, type IntMatrix } from './model/gpt2'
+export { GPT2, disposeCache, type ForwardOptions, type ForwardOutput, type KVCache, type LayerCache, type IntMatrix, type PreparedInput } from './model/gpt2'
+export { causalLM, GPT2Decoding } from './model/causal-lm'
 export { gpt2Config, reconcileConfig, parameterShapes, GPT2_PRESETS, ConfigError, type GPT2Config, type GPT2Preset } from './model/config'
-export { gpt2FromStateDict } from './model/load'
-export { checkModelFits, wasmInferenceBytes, ModelTooLargeError, WASM_HEAP_BYTES } from './model/wasm-fit'
+export { linear, layerNorm, geluNew, attention, tiedHead, gatherRows, takeRows, sparseNll } from './model/ops'
+export { registerKernels, kernelsFor, registeredKernels, setKernelEnabled, type OpKernels, type OpName } from './model/kernel-registry'
+export { ModelTooLargeError } from './model/model-too-large-error'
 export { weightsFromStateDict, type Weights } from './model/weights'
-export { readStateDict, detectCheckpointFormat, type CheckpointFormat } from './checkpoint/load-state-dict'
+export { readStateDict, detectCheckpointFormat, type CheckpointFormat } from './checkpoint/read-state-dict'
+export { readStateDictFile } from './checkpoint/read-state-dict-file'
 export { readSafetensors, writeSafetensors, type SafetensorsFloatType } from './checkpoint/safetensors'
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/errors'
 export type { StateDict, StateDictTensor, StoredDType } from './checkpoint/tensor-data'
-export { loadStateDict } from './checkpoint/load-state-dict-file'
-export type { FromPretrainedOptions, PretrainedFiles } from './load/from-pretrained'
-export type { HubOptions, DownloadProgress } from './hub/download'
+export { loadGPT2, loadGPT2WithFiles } from './pretrained/load-gpt2'
+export { readPretrained, type FromPretrainedOptions, type PretrainedFiles } from './pretrained/read-pretrained'
+export { saveGPT2, huggingFaceConfig, type SaveOptions } from './pretrained/save-gpt2'
+export { setDefaultStorage, defaultStorage, type Storage, type ResolvedModelFiles, type Hasher } from './io/storage'
+export type { HubOptions, DownloadProgress } from './io/hub-options'
 export { HubError, type HubErrorCode } from './hub/errors'
 export { GPT2Tokenizer, EOS_TOKEN_ID } from './tokenizer'
 export { DialoGPT, ChatSession, DIALOGPT_CHAT_DEFAULTS, type ChatTurn } from './dialogpt'
@@ -35,6 +41,7 @@ export {
   Trainer,
   TrainingDivergedError,
   type TrainerOptions,
+  type TrainerConfig,
   type TrainerCallbacks,
   type TrainingData,
   type ScheduleOption,
@@ -43,4 +50,14 @@ export {
   type FitOptions,
   type FitResult,
 } from './train/trainer'
-export type { TrainerState, LoadedCheckpoint } from './train/trainer-checkpoint'
+export { resolveTrainerConfig } from './train/trainer-config'
+export {
+  readTrainerCheckpoint,
+  listTrainerCheckpoints,
+  latestTrainerCheckpoint,
+  restoreTrainerCheckpoint,
+  writeTrainerCheckpoint,
+  TRAINER_CHECKPOINT_FORMAT,
+  type TrainerState,
+  type LoadedCheckpoint,
+} from './train/trainer-checkpoint'

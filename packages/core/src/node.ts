@@ -1,19 +1,16 @@
 /**
  * @packageDocumentation
- * `@dialogpt/core/node`: the file-system side of `@dialogpt/core` — Hub downloads into the Hugging
- * Face cache, and finding and reading a pretrained model from a directory, a file or the Hub.
- * (`GPT2.fromPretrained` and `DialoGPT.fromPretrained` use these.)
+ * `@dialogpt/core/node`: the Node side of `@dialogpt/core`. Importing it makes {@link nodeStorage}
+ * (Node's file system, with Hugging Face Hub downloads into the standard cache) the default
+ * storage, so `loadGPT2`, `DialoGPT.fromPretrained`, `saveGPT2` and the `Trainer`'s checkpoints
+ * work with local paths and Hub ids. `@dialogpt/backend-node` imports it for you.
  */
-export { hubFile, type HubOptions, type DownloadProgress } from './hub/download'
+import { setDefaultStorage } from './io/storage'
+import { nodeStorage } from './node/node-storage'
+
+setDefaultStorage(nodeStorage)
+
+export { nodeStorage } from './node/node-storage'
+export { resolveModelFiles, WEIGHT_FILES } from './node/resolve-model'
+export { hubFile } from './hub/download'
 export { defaultHubCacheDir, repoFolder } from './hub/cache-layout'
-export { readPretrained, WEIGHT_FILES, type FromPretrainedOptions, type PretrainedFiles } from './load/from-pretrained'
-export {
-  readTrainerCheckpoint,
-  listTrainerCheckpoints,
-  latestTrainerCheckpoint,
-  restoreTrainerCheckpoint,
-  writeTrainerCheckpoint,
-  TRAINER_CHECKPOINT_FORMAT,
-  type TrainerState,
-  type LoadedCheckpoint,
-} from './train/trainer-checkpoint'

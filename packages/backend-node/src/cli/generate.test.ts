@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { DialoGPT, GPT2 } from '@dialogpt/core'
+import { DialoGPT, loadGPT2 } from '@dialogpt/core'
 import { generate } from '@dialogpt/decode'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { useBackend } from '../select-backend'
@@ -16,7 +16,7 @@ describeShared('dialogpt generate on the gpt2-tiny fixture', ['fixtures', 'gpt2-
   let reference: DialoGPT
   beforeAll(async () => {
     await useBackend('wasm')
-    reference = new DialoGPT(await GPT2.fromPretrained(model))
+    reference = new DialoGPT(await loadGPT2(model))
   })
   afterAll(() => reference?.dispose())
 
@@ -25,7 +25,7 @@ describeShared('dialogpt generate on the gpt2-tiny fixture', ['fixtures', 'gpt2-
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
     const json = JSON.parse(r.out)
-    const expected = (await generate(reference.model, reference.tokenizer.encodeTurns(['Hello, how are you today?']), { numBeams: 4, numReturnSequences: 2, maxNewTokens: 6 }))[0]!
+    const expected = (await generate(reference.lm, reference.tokenizer.encodeTurns(['Hello, how are you today?']), { numBeams: 4, numReturnSequences: 2, maxNewTokens: 6 }))[0]!
     expect(json.sequences.map((s: { ids: number[] }) => s.ids)).toEqual(expected.map((s) => s.ids))
     expect(json.sequences[0]).toEqual({ ids: expected[0]!.ids, text: reference.tokenizer.decode(expected[0]!.ids.filter((id) => id !== 50256)), score: expected[0]!.score })
   })

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DialoGPT, type GPT2 } from '@dialogpt/core'
+import { causalLM, DialoGPT, loadGPT2, type GPT2 } from '@dialogpt/core'
 import type { GenerationConfig } from '@dialogpt/decode'
 import { intFlag, numberFlag, UsageError, type CliIo } from './io'
 
@@ -85,9 +85,8 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   let backward: GPT2 | undefined
   try {
     if (values.mmi) {
-      const { GPT2 } = await import('@dialogpt/core')
-      backward = await GPT2.fromPretrained(values['reverse-model']!, hub)
-      config.mmi = { backward, numSamples: intFlag(values['num-samples'], 'num-samples', 1), topK: config.topK }
+      backward = await loadGPT2(values['reverse-model']!, hub)
+      config.mmi = { backward: causalLM(backward), numSamples: intFlag(values['num-samples'], 'num-samples', 1), topK: config.topK }
       delete config.topK
     }
     const [sequences] = await bot.generate(values.prompt, config)

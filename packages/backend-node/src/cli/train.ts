@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { GPT2, gpt2Config, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
-import { listTrainerCheckpoints } from '@dialogpt/core/node'
+import { GPT2, gpt2Config, listTrainerCheckpoints, loadGPT2, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, TokenStore } from '@dialogpt/data/node'
 import { intFlag, numberFlag, UsageError, type CliIo } from './io'
@@ -112,7 +111,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
   if (!values.resume && (await listTrainerCheckpoints(join(values.out, 'checkpoints'))).length > 0)
     throw new UsageError(`${values.out} already holds checkpoints of a run: add --resume to continue it, or choose another --out (nothing was changed)`)
   const hub = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'] }
-  const model = preset ? GPT2.random(gpt2Config(preset), intFlag(values.seed, 'seed') ?? 42) : await GPT2.fromPretrained(values.model!, hub)
+  const model = preset ? GPT2.random(gpt2Config(preset), intFlag(values.seed, 'seed') ?? 42) : await loadGPT2(values.model!, hub)
   const train = await loadData(values.train, maxLength ?? 128, values.reverse ?? false)
   const valid = values.valid ? await loadData(values.valid, maxLength ?? 128, values.reverse ?? false) : undefined
   const progress = new ProgressLine(io.stderr, isTTY)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { gpt2FromStateDict } from '../model/load'
+import { GPT2 } from '../model/gpt2'
 import { CheckpointError } from './errors'
-import { readStateDict } from './load-state-dict'
+import { readStateDict } from './read-state-dict'
 import { PyOrderedDict, TorchTensor } from './pickle-writer'
 import { readSafetensors } from './safetensors'
 import { MemorySink, writeTorchLegacy, writeTorchZip } from './torch-writer'
@@ -81,8 +81,8 @@ describe('weight files: bounded work for bounded input', () => {
       'transformer.h.999999999.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [32, 40] },
     })
     const dict = readSafetensors(safetensorsFile(header, new Uint8Array(40))).tensors
-    expect(() => gpt2FromStateDict(dict)).toThrow(CheckpointError)
-    expect(() => gpt2FromStateDict(dict)).toThrow(/'transformer.h.999999999.ln_1.weight' names block 999999999, but the checkpoint has only 3 tensors/)
+    expect(() => GPT2.fromStateDict(dict)).toThrow(CheckpointError)
+    expect(() => GPT2.fromStateDict(dict)).toThrow(/'transformer.h.999999999.ln_1.weight' names block 999999999, but the checkpoint has only 3 tensors/)
   })
 
   it('refuses a gap in the block indices', () => {
@@ -92,7 +92,7 @@ describe('weight files: bounded work for bounded input', () => {
       'transformer.h.0.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [32, 40] },
       'transformer.h.2.ln_1.weight': { dtype: 'F32', shape: [2], data_offsets: [40, 48] },
     })
-    expect(() => gpt2FromStateDict(readSafetensors(safetensorsFile(header, new Uint8Array(48))).tensors)).toThrow(/tensors of block 2 .* but none of block 1/)
+    expect(() => GPT2.fromStateDict(readSafetensors(safetensorsFile(header, new Uint8Array(48))).tensors)).toThrow(/tensors of block 2 .* but none of block 1/)
   })
 
   it('refuses an integer too long to be anything a state dict holds (quadratic to build)', async () => {

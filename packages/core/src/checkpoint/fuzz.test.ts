@@ -3,7 +3,7 @@ import { seededRandom } from '@dialogpt/data'
 import { expect, it } from 'vitest'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { CheckpointError } from './errors'
-import { readStateDict } from './load-state-dict'
+import { readStateDict } from './read-state-dict'
 
 
 const EXTREMES = [0, 1, 0xff, 0x7f, 0x80, 0xffffffff, 0x7fffffff, 0x80000000, 2 ** 32, 2 ** 40, 2 ** 53 - 1]

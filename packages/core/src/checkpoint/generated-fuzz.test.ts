@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, reconcileConfig } from '../model/config'
 import { safetensorsCase, seeded, torchCase, type CheckpointCase, type Reader } from '../testing/checkpoint-cases'
 import { CheckpointError } from './errors'
-import { readStateDict } from './load-state-dict'
+import { readStateDict } from './read-state-dict'
 
 const CASES = Number(process.env.CHECKPOINT_FUZZ_CASES ?? 2000)
 

@@ -5,41 +5,8 @@ import { blobPath, refPath, repoFolder, snapshotPath } from './cache-layout'
 import { withPath } from '../io/file-error'
 import { HubError } from './errors'
 import { DEFAULT_HUB_TIMEOUT_MS, HubRequest } from './http'
+import type { HubOptions } from '../io/hub-options'
 import { BLOB_HASH, checkRepoFile, checkRepoId, checkRevision, commitFromHeader, COMMIT_HASH, etagFromHeader } from './names'
-
-/** A download's progress, reported as bytes arrive. */
-export interface DownloadProgress {
-  repo: string
-  file: string
-  loaded: number
-  /** Total bytes, from the Hub's size information. */
-  total: number
-  /** True for the final event of a file, also when it came from the cache. */
-  done: boolean
-  fromCache: boolean
-}
-
-export interface HubOptions {
-  /** Branch, tag or commit (a safe ref name: `main`, `v1.0`, `refs/pr/3`, a 40-hex commit). Default `main`. */
-  revision?: string
-  /** Cache root (Hugging Face layout). Default: `defaultHubCacheDir()` from `@dialogpt/core/node` (`HF_HUB_CACHE`, else `HF_HOME/hub`, else `XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`). */
-  cacheDir?: string
-  /** Use only what is cached; never touch the network. */
-  localFilesOnly?: boolean
-  onProgress?: (event: DownloadProgress) => void
-  signal?: AbortSignal
-  /** Hub endpoint. Default `https://huggingface.co` (or `HF_ENDPOINT`). */
-  hubUrl?: string
-  accessToken?: string
-  /** The `fetch` to use (default: the global one). */
-  fetch?: typeof fetch
-  /**
-   * Milliseconds without any progress — no connection, no headers, no body bytes — before a
-   * request fails with a `timeout` {@link HubError}. Default 30 000 (or `HF_HUB_DOWNLOAD_TIMEOUT`
-   * seconds, as Python's client reads it).
-   */
-  timeoutMs?: number
-}
 
 /** What the Hub says about a file before it is downloaded. */
 interface FileInfo {
@@ -74,7 +41,7 @@ export async function hubFile(repo: string, file: string, cacheDir: string, opti
   if (options.localFilesOnly) return cachedFile(repo, file, cacheDir, revision, true)
   let info: FileInfo | null
   try {
-    info = await fileInfo(repo, file, revision, options)
+    info = await fileInfo(repo, file, revision, options, cacheDir)
   } catch (error) {
     if (error instanceof HubError && (error.code === 'offline' || error.code === 'timeout')) {
       // The Hub is unreachable: fall back to the cache, as huggingface_hub does.
@@ -145,14 +112,19 @@ function resolveUrl(repo: string, file: string, revision: string, options: HubOp
  * through a redirect that carries `X-Linked-Size` / `X-Linked-Etag`). `null` when the repository
  * exists but has no such file.
  */
-async function fileInfo(repo: string, file: string, revision: string, options: HubOptions): Promise<FileInfo | null> {
+async function fileInfo(repo: string, file: string, revision: string, options: HubOptions, cacheDir: string): Promise<FileInfo | null> {
   const url = resolveUrl(repo, file, revision, options)
   const req = request(repo, file, options)
   try {
     const response = await req.send(url, { Range: 'bytes=0-0' })
     await response.body?.cancel().catch(() => undefined)
     const h = response.headers
-    if (response.status === 404 && h.get('x-error-code') === 'EntryNotFound') return null
+    if (response.status === 404 && h.get('x-error-code') === 'EntryNotFound') {
+      // Remember that the file does not exist at this commit, so that offline use knows it too (huggingface_hub's `.no_exist`).
+      const commit = COMMIT_HASH.test(revision) ? revision : commitFromHeader(req.commit, repo, file)
+      if (commit) await markMissing(cacheDir, repo, file, revision, commit)
+      return null
+    }
     if (response.status === 404 || response.status === 401)
       throw new HubError('not-found', `${repo}@${revision}: the repository or revision was not found, or it is private (HTTP ${response.status}${h.get('x-error-code') ? `, ${h.get('x-error-code')}` : ''})`, repo, file)
     if (!response.ok) throw new HubError('http', `${repo}/${file}@${revision}: the server answered HTTP ${response.status} ${response.statusText}`, repo, file)
@@ -252,7 +224,23 @@ async function cachedFile(repo: string, file: string, cacheDir: string, revision
   const commit = ref !== undefined && COMMIT_HASH.test(ref) ? ref : undefined
   const pointer = commit ? snapshotPath(cacheDir, repo, commit, file) : undefined
   if (pointer && (await stat(pointer).catch(() => undefined))) return pointer
+  if (commit && (await stat(noExistPath(cacheDir, repo, commit, file)).catch(() => undefined))) return null // known not to exist
   if (!required) return null
   if (!commit) throw new HubError('not-cached', `${repo}@${revision} is not in the cache at ${cacheDir} (localFilesOnly)`, repo, file)
   return null
+}
+
+/** `<repo>/.no_exist/<commit>/<file>`: the marker of a file the Hub said does not exist at that commit. */
+function noExistPath(cacheDir: string, repo: string, commit: string, file: string): string {
+  return snapshotPath(cacheDir, repo, commit, file).replace(`${join('snapshots', commit)}`, join('.no_exist', commit))
+}
+
+/** Records that `file` does not exist at `commit` (and where the revision points), for offline use. */
+async function markMissing(cacheDir: string, repo: string, file: string, revision: string, commit: string): Promise<void> {
+  const marker = noExistPath(cacheDir, repo, commit, file)
+  await writeAtomically(marker, () => writeFile(marker, ''))
+  if (!COMMIT_HASH.test(revision)) {
+    const ref = refPath(cacheDir, repo, revision)
+    await writeAtomically(ref, () => writeFile(ref, commit))
+  }
 }

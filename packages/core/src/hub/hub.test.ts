@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { loadGPT2 } from '../pretrained/load-gpt2'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { readSafetensors } from '../checkpoint/safetensors'
-import { GPT2 } from '../model/gpt2'
 import { useBackend } from '../testing/tiny'
-import { hubFile, type DownloadProgress } from './download'
+import type { DownloadProgress } from '../io/hub-options'
+import { hubFile } from './download'
 import { HubError } from './errors'
 import { closedPort } from '../testing/closed-port'
 
@@ -106,7 +107,7 @@ describeShared('Hub downloads against a local server in the Hub URL layout', ['f
   it('downloads into the Hugging Face cache layout with progress, then reuses it and works offline', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'hub-cache-'))
     const events: DownloadProgress[] = []
-    const model = await GPT2.fromPretrained('test/tiny', { hubUrl, cacheDir, onProgress: (e) => events.push(e) })
+    const model = await loadGPT2('test/tiny', { hubUrl, cacheDir, onProgress: (e) => events.push(e) })
     const folder = join(cacheDir, 'models--test--tiny')
     expect(readFileSync(join(folder, 'refs', 'main'), 'utf8')).toBe(COMMIT)
     expect(readdirSync(join(folder, 'snapshots', COMMIT)).sort()).toEqual(['config.json', 'model.safetensors'])
@@ -122,32 +123,35 @@ describeShared('Hub downloads against a local server in the Hub URL layout', ['f
     // Second time: only size probes, no full download.
     hub.log.length = 0
     const again: DownloadProgress[] = []
-    ;(await GPT2.fromPretrained('test/tiny', { hubUrl, cacheDir, onProgress: (e) => again.push(e) })).dispose()
+    ;(await loadGPT2('test/tiny', { hubUrl, cacheDir, onProgress: (e) => again.push(e) })).dispose()
     expect(hub.log.filter((r) => r.method === 'GET' && !r.range)).toEqual([])
     expect(again.find((e) => e.file === 'model.safetensors')).toMatchObject({ fromCache: true, done: true })
 
     // Offline: no request at all.
     hub.log.length = 0
-    const offline = await GPT2.fromPretrained('test/tiny', { hubUrl, cacheDir, localFilesOnly: true })
+    const offline = await loadGPT2('test/tiny', { hubUrl, cacheDir, localFilesOnly: true })
     expect(hub.log).toEqual([])
     offline.dispose()
     // And the network being down falls back to the cache too.
-    ;(await GPT2.fromPretrained('test/tiny', { hubUrl: `http://127.0.0.1:${await closedPort()}`, cacheDir })).dispose()
+    ;(await loadGPT2('test/tiny', { hubUrl: `http://127.0.0.1:${await closedPort()}`, cacheDir })).dispose()
   })
 
   it('falls back to pytorch_model.bin when there is no safetensors file', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'hub-cache-'))
-    const model = await GPT2.fromPretrained('test/legacy-only', { hubUrl, cacheDir })
+    const model = await loadGPT2('test/legacy-only', { hubUrl, cacheDir })
     expect(model.config.n_layer).toBe(2)
     model.dispose()
   })
 
   it('reports a missing repository, a missing file and an uncached offline request as HubError', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'hub-cache-'))
-    await expect(GPT2.fromPretrained('test/nope', { hubUrl, cacheDir })).rejects.toMatchObject({ name: 'HubError', code: 'not-found' })
-    await expect(GPT2.fromPretrained('test/empty', { hubUrl, cacheDir })).rejects.toThrow(/neither model\.safetensors nor pytorch_model\.bin/)
+    await expect(loadGPT2('test/nope', { hubUrl, cacheDir })).rejects.toMatchObject({ name: 'HubError', code: 'not-found' })
+    await expect(loadGPT2('test/empty', { hubUrl, cacheDir })).rejects.toThrow(/neither model\.safetensors nor pytorch_model\.bin/)
     expect(await hubFile('test/tiny', 'missing.txt', cacheDir, { hubUrl })).toBeNull()
-    await expect(GPT2.fromPretrained('test/tiny', { cacheDir, localFilesOnly: true })).rejects.toBeInstanceOf(HubError)
+    // The Hub's "no such file" is remembered (huggingface_hub's .no_exist marker), so offline it is null too, not "not cached".
+    expect(existsSync(join(cacheDir, 'models--test--tiny', '.no_exist', COMMIT, 'missing.txt'))).toBe(true)
+    expect(await hubFile('test/tiny', 'missing.txt', cacheDir, { localFilesOnly: true })).toBeNull()
+    await expect(loadGPT2('test/tiny', { cacheDir, localFilesOnly: true })).rejects.toBeInstanceOf(HubError)
   })
 
   it('refuses a truncated download and leaves nothing in the cache', async () => {
@@ -168,7 +172,7 @@ describeShared('Hub downloads against a local server in the Hub URL layout', ['f
     const tensors = tf.memory().numTensors
     hub.slow = true
     try {
-      const pending = GPT2.fromPretrained('test/tiny', {
+      const pending = loadGPT2('test/tiny', {
         hubUrl,
         cacheDir,
         signal: controller.signal,

@@ -1,6 +1,8 @@
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadGPT2 } from '../pretrained/load-gpt2'
+import { saveGPT2 } from '../pretrained/save-gpt2'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useBackend } from '../testing/tiny'
 import { ConfigError, gpt2Config, reconcileConfig } from './config'
@@ -42,7 +44,7 @@ describe('config.json is type-checked at load time', () => {
       await useBackend('cpu')
       dir = mkdtempSync(join(tmpdir(), 'config-check-'))
       const model = GPT2.random(gpt2Config('micro'), 1)
-      await model.save(dir)
+      await saveGPT2(model, dir)
       model.dispose()
     })
 
@@ -53,19 +55,19 @@ describe('config.json is type-checked at load time', () => {
         [{ eos_token_id: 600 }, 'eos_token_id'],
       ] as const) {
         writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...base, ...patch }))
-        const error = await GPT2.fromPretrained(dir).catch((e: unknown) => e)
+        const error = await loadGPT2(dir).catch((e: unknown) => e)
         expect(error).toBeInstanceOf(ConfigError)
         expect(error).toMatchObject({ field, file: join(dir, 'config.json') })
         expect((error as Error).message).toContain(join(dir, 'config.json'))
       }
       for (const text of ['null', '[]', '42']) {
         writeFileSync(join(dir, 'config.json'), text)
-        await expect(GPT2.fromPretrained(dir)).rejects.toThrow(/config\.json: a GPT-2 config must be a JSON object/)
+        await expect(loadGPT2(dir)).rejects.toThrow(/config\.json: a GPT-2 config must be a JSON object/)
       }
       writeFileSync(join(dir, 'config.json'), '{"n_head": ')
-      await expect(GPT2.fromPretrained(dir)).rejects.toThrow(/config\.json: not valid JSON/)
+      await expect(loadGPT2(dir)).rejects.toThrow(/config\.json: not valid JSON/)
       truncateSync(join(dir, 'config.json'), 17 * 2 ** 20) // sparse: 17 MiB of nothing
-      await expect(GPT2.fromPretrained(dir)).rejects.toThrow(/config\.json: 17825792 bytes, larger than any config/)
+      await expect(loadGPT2(dir)).rejects.toThrow(/config\.json: 17825792 bytes, larger than any config/)
     })
   })
 

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { loadGPT2 } from '../pretrained/load-gpt2'
+import { saveGPT2 } from '../pretrained/save-gpt2'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { readSafetensors } from '../checkpoint/safetensors'
 import { CheckpointError } from '../checkpoint/errors'
@@ -19,14 +21,14 @@ describeShared('save() and fromPretrained() with local files', ['fixtures', 'gpt
 
   it('round-trips bit-exactly through save() and fromPretrained(dir)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpt2-save-'))
-    await model.save(dir)
+    await saveGPT2(model, dir)
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
     expect(config).toMatchObject({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_embd: 64, n_layer: 2, n_head: 4, vocab_size: 50257 })
     // The file is plain Hugging Face safetensors: names, F32, no lm_head.
     const { tensors, metadata } = readSafetensors(readFileSync(join(dir, 'model.safetensors')))
     expect(metadata).toEqual({ format: 'pt' })
     expect([...tensors.keys()].sort()).toEqual([...model.parameters().keys()].sort())
-    const loaded = await GPT2.fromPretrained(dir)
+    const loaded = await loadGPT2(dir)
     for (const [name, v] of model.parameters()) {
       const w = loaded.parameters().get(name)!
       const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
@@ -39,7 +41,7 @@ describeShared('save() and fromPretrained() with local files', ['fixtures', 'gpt
   it('loads every honest checkpoint file to the same weights', async () => {
     const reference = readSafetensors(readFileSync(sharedPath('fixtures', 'gpt2-tiny', 'model.safetensors'))).tensors
     for (const file of ['gpt2tiny_zip_fp32.bin', 'gpt2tiny_legacy_fp32.bin', 'gpt2tiny_legacy_fp16_dialogpt.bin', 'gpt2tiny_zip_fp16.bin', 'gpt2tiny_f16.safetensors', 'gpt2tiny_bf16.safetensors', 'gpt2tiny_zip_bf16_noprefix.bin']) {
-      const m = await GPT2.fromPretrained(sharedPath('fixtures', 'checkpoints', file))
+      const m = await loadGPT2(sharedPath('fixtures', 'checkpoints', file))
       const tol = file.includes('16') ? (file.includes('bf16') ? 2 ** -8 : 2 ** -11) : 0
       for (const [name, v] of m.parameters()) {
         const ref = reference.get(name)!.data
@@ -55,17 +57,17 @@ describeShared('save() and fromPretrained() with local files', ['fixtures', 'gpt
   it('names the file and the tensor when a checkpoint does not fit the model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpt2-bad-'))
     const bad = GPT2.random(gpt2Config('micro'))
-    await bad.save(dir)
+    await saveGPT2(bad, dir)
     bad.dispose()
     // A config.json claiming more layers than the tensors hold is corrected from the tensors.
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...gpt2Config('micro'), n_layer: 5 }))
-    const m = await GPT2.fromPretrained(dir)
+    const m = await loadGPT2(dir)
     expect(m.config.n_layer).toBe(2)
     m.dispose()
-    await expect(GPT2.fromPretrained(join(dir, 'missing'))).rejects.toThrow(`${join(dir, 'missing')}: no such file or directory`)
-    await expect(GPT2.fromPretrained('./nope')).rejects.toThrow('./nope: no such file or directory')
+    await expect(loadGPT2(join(dir, 'missing'))).rejects.toThrow(`${join(dir, 'missing')}: no such file or directory`)
+    await expect(loadGPT2('./nope')).rejects.toThrow('./nope: no such file or directory')
     writeFileSync(join(dir, 'model.safetensors'), readFileSync(sharedPath('fixtures', 'checkpoints', 'hostile', 'pickle_global_os_system.bin')))
-    await expect(GPT2.fromPretrained(dir)).rejects.toThrow(CheckpointError)
-    await expect(GPT2.fromPretrained(dir)).rejects.toThrow(`${join(dir, 'model.safetensors')}: refusing to call os.system`)
+    await expect(loadGPT2(dir)).rejects.toThrow(CheckpointError)
+    await expect(loadGPT2(dir)).rejects.toThrow(`${join(dir, 'model.safetensors')}: refusing to call os.system`)
   })
 })

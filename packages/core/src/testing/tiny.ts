@@ -5,8 +5,8 @@ import '@tensorflow/tfjs-backend-wasm'
 import { readFileSync } from 'node:fs'
 import { sharedPath } from '../../../../test/shared'
 import { readSafetensors } from '../checkpoint/safetensors'
-import { gpt2FromStateDict } from '../model/load'
-import type { GPT2 } from '../model/gpt2'
+import { GPT2 } from '../model/gpt2'
+import '../node'
 import '../register-gradients'
 
 export const tinyDir = sharedPath('fixtures', 'gpt2-tiny')
@@ -22,7 +22,7 @@ export async function useBackend(name = process.env.TFJS_BACKEND ?? 'cpu'): Prom
 export function loadTiny(): GPT2 {
   const dict = readSafetensors(readFileSync(`${tinyDir}/model.safetensors`)).tensors
   const config = JSON.parse(readFileSync(`${tinyDir}/config.json`, 'utf8'))
-  return gpt2FromStateDict(dict, config).model
+  return GPT2.fromStateDict(dict, config)
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data

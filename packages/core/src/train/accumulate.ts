@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { GPT2, IntMatrix } from '../model/gpt2'
-import { dialogptLoss } from './objective'
+import { dialogptLoss, hasLabelledToken } from './objective'
 
 /** One micro-batch: inputs and aligned labels (`-1` = not trained on), as `@dialogpt/data` encodes them. */
 export interface MicroBatch {
@@ -46,6 +46,10 @@ export function accumulateGradients(model: GPT2, microBatches: MicroBatch[], red
   let total: tf.NamedTensorMap | null = null
   const losses: number[] = []
   for (const [index, batch] of microBatches.entries()) {
+    if (!hasLabelledToken(batch.labels)) {
+      for (const t of Object.values(total ?? {})) t.dispose()
+      throw new NonFiniteLossError(index, Number.NaN)
+    }
     const { value, grads } = tf.variableGrads(() => dialogptLoss(model, batch.inputIds, batch.labels, { attentionMask: batch.attentionMask }), variables)
     const loss = value.dataSync()[0]!
     value.dispose()

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { clipFactor } from './adam-rule'
 
 /**
  * Scales gradients so that their global L2 norm (over all tensors together) is at most `maxNorm`,
@@ -8,15 +9,17 @@ import * as tf from '@tensorflow/tfjs-core'
  * updated (each replaced tensor disposed as soon as its scaled copy exists) and returned, so only
  * one extra tensor is alive at a time.
  */
+/** The L2 norm of all the tensors together. */
+export function globalNorm(tensors: readonly tf.Tensor[]): number {
+  if (tensors.length === 0) return 0
+  return tf.tidy(() => Math.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]!))
+}
+
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number, options: { inPlace?: boolean } = {}): { grads: tf.NamedTensorMap; norm: number } {
   if (!(maxNorm > 0)) throw new RangeError(`clipByGlobalNorm: maxNorm must be a positive number, got ${maxNorm}`)
   const names = Object.keys(grads)
-  const norm = tf.tidy(() => {
-    if (names.length === 0) return 0
-    const squares = names.map((n) => tf.sum(tf.square(grads[n]!)))
-    return Math.sqrt(tf.addN(squares).dataSync()[0]!)
-  })
-  const coef = maxNorm / (norm + 1e-6)
+  const norm = globalNorm(Object.values(grads))
+  const coef = clipFactor(maxNorm, norm)
   if (options.inPlace) {
     // one scaled tensor alive at a time: for big models the gradients are a large share of memory
     if (coef < 1) {

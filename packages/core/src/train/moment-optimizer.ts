@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { adamStepArrays, adamStepTensors, type AdamRule } from './adam-rule'
 
 /** A tensor with its variable's name (what `tf.Optimizer` passes around). */
 export type NamedTensor = { name: string; tensor: tf.Tensor }
@@ -34,11 +35,12 @@ export interface MomentArrays {
 }
 
 /**
- * What Adam-family optimisers share: a step counter, first and second moments per variable
- * (created on first use), the update `m = β1·m + (1-β1)·g`, `v = β2·v + (1-β2)·g²`,
- * `p -= lr · (direction(m, v) + wd · p)`, and saving / restoring that state through
- * `getWeights` / `setWeights` (`step`, then `<variable>/m` and `<variable>/v`). Subclasses say
- * how the gradient is prepared, the direction, and which tensors decay.
+ * An Adam-family optimiser: one {@link AdamRule} (see `adam-rule.ts`), a step counter, and first
+ * and second moments per variable (created on first use), kept either as backend tensors or, with
+ * `stateOnHost`, in JavaScript memory — the same formula on either. Saving and restoring that state
+ * goes through `getWeights` / `setWeights` (`step`, then `<variable>/m` and `<variable>/v`).
+ * Subclasses choose the rule, the weight decay of each tensor, and gradient preparation over all
+ * tensors (AdamW's global-norm clipping).
  */
 export abstract class MomentOptimizer extends tf.Optimizer {
   learningRate: number
@@ -61,68 +63,32 @@ export abstract class MomentOptimizer extends tf.Optimizer {
     this.stateOnHost = options.stateOnHost ?? false
   }
 
-  /** Host path: the gradient the moments see (a copy the method may modify). */
-  protected prepareGradientHost(grad: Float32Array): Float32Array {
-    return grad
-  }
-
-  /** Host path: factors on m and v inside the direction `(m·a) / (√(v·b) + ε)` at the current step. */
-  protected hostScales(): [number, number] {
-    return [1, 1]
-  }
-
-  private updateVariableOnHost(name: string, variable: tf.Variable, grad: tf.Tensor): void {
-    let state = this.hostMoments.get(name)
-    if (!state) {
-      state = { shape: variable.shape.slice(), m: new Float32Array(variable.size), v: new Float32Array(variable.size) }
-      this.hostMoments.set(name, state)
-    }
-    const g = this.prepareGradientHost(Float32Array.from(grad.dataSync() as Float32Array))
-    const p = Float32Array.from(variable.dataSync() as Float32Array)
-    const { m, v } = state
-    const [a, b] = this.hostScales()
-    const { beta1, beta2, epsilon, learningRate: lr } = this
-    const wd = this.decayFor(variable)
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]!
-      const mi = (m[i] = beta1 * m[i]! + (1 - beta1) * gi)
-      const vi = (v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi)
-      p[i] = p[i]! - lr * ((mi * a) / (Math.sqrt(vi * b) + epsilon) + wd * p[i]!)
-    }
-    tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, 'float32')))
-  }
-
-  /** The gradient the moments see (clipped, for example); by default the gradient as given. Runs inside a `tidy`. */
-  protected prepareGradient(grad: tf.Tensor): tf.Tensor {
-    return grad
-  }
-
-  /** The step direction from the updated moments, before weight decay. `step` is already the new count. */
-  protected abstract direction(m: tf.Tensor, v: tf.Tensor): tf.Tensor
+  /** The update rule. */
+  protected abstract rule(): AdamRule
 
   /** The decoupled weight decay for this variable; 0 for none. */
   protected abstract decayFor(variable: tf.Variable): number
 
-  private updateVariable(variable: tf.Variable, grad: tf.Tensor, { m, v }: Moments): void {
-    const g = this.prepareGradient(grad)
-    const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1))
-    const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))
-    m.assign(mNew)
-    v.assign(vNew)
-    let update = this.direction(mNew, vNew)
-    const wd = this.decayFor(variable)
-    if (wd !== 0) update = tf.add(update, tf.mul(variable, wd))
-    variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)))
+  /** A factor for every gradient of this step, computed over all of them (AdamW: its global-norm clip). Default 1. */
+  protected gradientScale(_grads: readonly NamedTensor[]): number {
+    return 1
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const list = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }))
+    const scale = this.gradientScale(list)
+    const rule = this.rule()
     this.step++
     for (const { name, tensor: grad } of list) {
       const variable = tf.engine().registeredVariables[name]
       if (!variable) throw new Error(`${this.getClassName()}: no variable named '${name}'`)
+      const wd = this.decayFor(variable)
       if (this.stateOnHost) {
-        this.updateVariableOnHost(name, variable, grad)
+        let state = this.hostMoments.get(name)
+        if (!state) this.hostMoments.set(name, (state = { shape: variable.shape.slice(), m: new Float32Array(variable.size), v: new Float32Array(variable.size) }))
+        const p = Float32Array.from(variable.dataSync() as Float32Array)
+        adamStepArrays(rule, this.step, this.learningRate, wd, p, Float32Array.from(grad.dataSync() as Float32Array), state.m, state.v, scale)
+        tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, 'float32')))
         continue
       }
       let state = this.moments.get(name)
@@ -130,8 +96,13 @@ export abstract class MomentOptimizer extends tf.Optimizer {
         state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) }))
         this.moments.set(name, state)
       }
-      const moments = state
-      tf.tidy(() => this.updateVariable(variable, grad, moments))
+      const { m, v } = state
+      tf.tidy(() => {
+        const next = adamStepTensors(rule, this.step, this.learningRate, wd, variable, grad, m, v, scale)
+        m.assign(next.m)
+        v.assign(next.v)
+        variable.assign(next.p)
+      })
     }
     this.incrementIterations()
   }

@@ -1,27 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core'
-import type { GPT2, IntMatrix } from '../model/gpt2'
-import { disposeCache } from '../model/gpt2'
+import type { GPT2, IntMatrix, PreparedInput } from '../model/gpt2'
 
 /** The original's ignore index in aligned labels (what `@dialogpt/data` writes). */
 export const DIALOGPT_IGNORE = -1
 
-function labelRows(labels: IntMatrix): number[][] {
-  return labels instanceof tf.Tensor ? (labels.arraySync() as number[][]) : labels
-}
-
-/** Per-position negative log-likelihoods `[batch, positions]` (0 where ignored) and the counted mask. */
-function tokenLosses(model: GPT2, inputIds: IntMatrix, labels: number[][], attentionMask?: IntMatrix): { nll: tf.Tensor2D; mask: tf.Tensor2D } {
-  const { logits, cache } = model.forward(inputIds, { attentionMask })
-  disposeCache(cache)
-  const [B, T, V] = logits.shape
-  if (labels.length !== B || labels.some((r) => r.length !== T)) throw new RangeError(`labels must be [${B}, ${T}] like inputIds`)
-  const flat = labels.flat()
-  for (const y of flat) if (y !== DIALOGPT_IGNORE && (y < 0 || y >= V || !Number.isInteger(y))) throw new RangeError(`label ${y} is outside the vocabulary [0, ${V}) (use -1 to ignore a position)`)
-  const targets = tf.tensor1d(flat.map((y) => (y === DIALOGPT_IGNORE ? 0 : y)), 'int32')
-  const mask = tf.tensor2d(flat.map((y) => (y === DIALOGPT_IGNORE ? 0 : 1)), [B, T])
-  const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V]))
-  const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, V)), 1)
-  return { nll: tf.mul(tf.reshape(tf.neg(picked), [B, T]), mask) as tf.Tensor2D, mask }
+/** The labelled positions of a batch: flat index `b·T + t`, the target, and the row it belongs to. */
+function labelledPositions(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, attentionMask?: IntMatrix): { input: PreparedInput; at: number[]; targets: number[]; rowOf: number[]; rows: number } {
+  const input = model.prepare(inputIds, { attentionMask })
+  const [B, T] = input.ids.shape
+  const rows = labels instanceof tf.Tensor ? (labels.arraySync() as number[][]) : labels
+  const fail = (error: Error): never => {
+    if (input.ids !== inputIds) input.ids.dispose()
+    throw error
+  }
+  if (rows.length !== B || rows.some((r) => r.length !== T)) fail(new RangeError(`labels must be [${B}, ${T}] like inputIds`))
+  const V = model.config.vocab_size
+  const at: number[] = []
+  const targets: number[] = []
+  const rowOf: number[] = []
+  rows.forEach((row, b) =>
+    row.forEach((y, t) => {
+      if (y === DIALOGPT_IGNORE) return
+      if (!Number.isInteger(y) || y < 0 || y >= V) fail(new RangeError(`label ${y} is outside the vocabulary [0, ${V}) (use -1 to ignore a position)`))
+      at.push(b * T + t)
+      targets.push(y)
+      rowOf.push(b)
+    }),
+  )
+  return { input, at, targets, rowOf, rows: B }
 }
 
 /**
@@ -30,11 +36,19 @@ function tokenLosses(model: GPT2, inputIds: IntMatrix, labels: number[][], atten
  * batch and divided by their number. Differentiable: use it inside `tf.variableGrads`.
  */
 export function dialogptLoss(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): tf.Scalar {
-  const rows = labelRows(labels)
-  return tf.tidy(() => {
-    const { nll, mask } = tokenLosses(model, inputIds, rows, options.attentionMask)
-    return tf.div(tf.sum(nll), tf.sum(mask)) as tf.Scalar
-  })
+  const { input, at, targets } = labelledPositions(model, inputIds, labels, options.attentionMask)
+  try {
+    if (at.length === 0) throw new RangeError('dialogptLoss: the batch has no labelled token (every label is -1), so its mean loss is undefined')
+    return tf.tidy(() => tf.mean(model.positionNll(input, at, targets)) as tf.Scalar)
+  } finally {
+    if (input.ids !== inputIds) input.ids.dispose()
+  }
+}
+
+/** Whether any position of `labels` is trained on (not -1). */
+export function hasLabelledToken(labels: IntMatrix): boolean {
+  const rows = labels instanceof tf.Tensor ? (labels.arraySync() as number[][]) : labels
+  return rows.some((r) => r.some((y) => y !== DIALOGPT_IGNORE))
 }
 
 /**
@@ -42,15 +56,22 @@ export function dialogptLoss(model: GPT2, inputIds: IntMatrix, labels: IntMatrix
  * what both the original's perplexity and its batch loss are computed from.
  */
 export async function exampleLosses(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<{ sums: Float32Array; counts: Float32Array }> {
-  const rows = labelRows(labels)
-  const [sums, counts] = tf.tidy(() => {
-    const { nll, mask } = tokenLosses(model, inputIds, rows, options.attentionMask)
-    return [tf.sum(nll, 1), tf.sum(mask, 1)]
-  })
-  const [s, n] = await Promise.all([sums!.data(), counts!.data()])
-  sums!.dispose()
-  counts!.dispose()
-  return { sums: s as Float32Array, counts: n as Float32Array }
+  const { input, at, targets, rowOf, rows } = labelledPositions(model, inputIds, labels, options.attentionMask)
+  const sums = new Float32Array(rows)
+  const counts = new Float32Array(rows)
+  try {
+    if (at.length === 0) return { sums, counts }
+    const nll = tf.tidy(() => model.positionNll(input, at, targets))
+    const values = await nll.data()
+    nll.dispose()
+    values.forEach((v, k) => {
+      sums[rowOf[k]!]! += v
+      counts[rowOf[k]!]! += 1
+    })
+    return { sums, counts }
+  } finally {
+    if (input.ids !== inputIds) input.ids.dispose()
+  }
 }
 
 /**

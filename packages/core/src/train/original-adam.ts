@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import type { AdamRule } from './adam-rule'
 import { MomentOptimizer, type MomentOptimizerOptions } from './moment-optimizer'
 
 /** `epsilon` defaults to 1e-6, the original's. */
@@ -31,25 +32,8 @@ export class OriginalAdam extends MomentOptimizer {
     if (!(this.maxGradNorm > 0)) throw new RangeError(`OriginalAdam: maxGradNorm must be positive, got ${this.maxGradNorm}`)
   }
 
-  /** Clips this tensor's gradient alone to norm `maxGradNorm` (PyTorch's `clip_grad_norm_` rule). */
-  protected override prepareGradient(grad: tf.Tensor): tf.Tensor {
-    if (!Number.isFinite(this.maxGradNorm)) return grad
-    const norm = Math.sqrt(tf.sum(tf.square(grad)).dataSync()[0]!)
-    const coef = this.maxGradNorm / (norm + 1e-6)
-    return coef < 1 ? tf.mul(grad, coef) : grad
-  }
-
-  protected override prepareGradientHost(grad: Float32Array): Float32Array {
-    if (!Number.isFinite(this.maxGradNorm)) return grad
-    let sum = 0
-    for (let i = 0; i < grad.length; i++) sum += grad[i]! * grad[i]!
-    const coef = this.maxGradNorm / (Math.sqrt(sum) + 1e-6)
-    if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef
-    return grad
-  }
-
-  protected direction(m: tf.Tensor, v: tf.Tensor): tf.Tensor {
-    return tf.div(m, tf.add(tf.sqrt(v), this.epsilon))
+  protected rule(): AdamRule {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, biasCorrection: false, clipPerTensor: this.maxGradNorm }
   }
 
   protected decayFor(): number {

@@ -3,9 +3,9 @@ import type { BatchPosition } from '@dialogpt/data'
 import { CheckpointError } from '../checkpoint/errors'
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
 import type { GPT2 } from '../model/gpt2'
-import { huggingFaceConfig } from '../model/save'
+import { huggingFaceConfig } from '../pretrained/save-gpt2'
+import { defaultStorage, type Storage } from '../io/storage'
 import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
-import { withPath } from '../io/file-error'
 
 /** `trainer-state.json`'s format name; bumped when the layout changes. */
 export const TRAINER_CHECKPOINT_FORMAT = 'dialogpt-trainer-checkpoint'
@@ -54,26 +54,18 @@ export function checkpointName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`
 }
 
-async function node() {
-  const fs = await import('node:fs/promises')
-  const path = await import('node:path')
-  const { createHash } = await import('node:crypto')
-  return { fs, path, sha256: (b: Uint8Array) => createHash('sha256').update(b).digest('hex') }
-}
-
 /**
  * Writes a checkpoint directory atomically: every file goes into a temporary directory, the
  * state file (with the SHA-256 of every other file) last, then the directory is renamed into place.
  * Files: `config.json` + `model.safetensors` (Hugging Face names: loadable by `fromPretrained` and
  * by transformers), `optimizer.safetensors` (moments), `trainer-state.json`. Returns the path.
  */
-export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2, optimizer: MomentOptimizer, state: TrainerState): Promise<string> {
-  const { fs, path, sha256 } = await node()
-  await fs.mkdir(checkpointsDir, { recursive: true })
+export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2, optimizer: MomentOptimizer, state: TrainerState, storage: Storage = defaultStorage()): Promise<string> {
+  await storage.makeDir(checkpointsDir)
   const name = checkpointName(state.step)
-  const final = path.join(checkpointsDir, name)
-  const temp = path.join(checkpointsDir, `.${name}.tmp-${process.pid}-${Date.now()}`)
-  await fs.mkdir(temp)
+  const final = storage.join(checkpointsDir, name)
+  const temp = storage.join(checkpointsDir, `.${name}.tmp-${storage.ownerTag()}`)
+  await storage.makeDir(temp)
   try {
     const files: Record<string, Uint8Array> = {}
     files['model.safetensors'] = writeSafetensors(await model.weights())
@@ -88,79 +80,48 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
     files['config.json'] = new TextEncoder().encode(`${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)
     const listing: StateFile['files'] = {}
     for (const [file, bytes] of Object.entries(files)) {
-      const target = path.join(temp, file)
-      const handle = await fs.open(target, 'w').catch((error: unknown) => Promise.reject(withPath(error, target)))
-      try {
-        // writeFile loops until every byte is written: a bare write() may write only part of a
-        // buffer (a file-size limit, a nearly full disk) and report it as success.
-        await handle.writeFile(bytes)
-        await handle.sync()
-      } catch (error) {
-        throw withPath(error, target)
-      } finally {
-        await handle.close()
-      }
-      listing[file] = { bytes: bytes.length, sha256: sha256(bytes) }
+      await storage.writeFile(storage.join(temp, file), bytes, { durable: true })
+      const hash = storage.sha256()
+      hash.update(bytes)
+      listing[file] = { bytes: bytes.length, sha256: hash.digest() }
     }
     const stateFile: StateFile = { format: TRAINER_CHECKPOINT_FORMAT, version: VERSION, ...state, files: listing }
-    const statePath = path.join(temp, 'trainer-state.json')
-    await fs.writeFile(statePath, `${JSON.stringify(stateFile, null, 2)}\n`).catch((error: unknown) => Promise.reject(withPath(error, statePath)))
-    await fs.rm(final, { recursive: true, force: true })
-    await fs.rename(temp, final)
+    await storage.writeFile(storage.join(temp, 'trainer-state.json'), `${JSON.stringify(stateFile, null, 2)}\n`, { durable: true })
+    await storage.remove(final)
+    await storage.rename(temp, final)
     return final
   } catch (error) {
-    await fs.rm(temp, { recursive: true, force: true })
+    await storage.remove(temp)
     throw error
   }
 }
 
-/** A checkpoint being written (`.step-00000012.tmp-<pid>-<time>`), or the best model (`best.tmp-<pid>`). */
-const TEMP_DIR = /^(?:\.step-\d+\.tmp-(\d+)-\d+|best\.tmp-(\d+))$/
+/** A checkpoint being written (`.step-00000012.tmp-<owner>`), or the best model (`best.tmp-<owner>`). */
+const TEMP_DIR = /^(?:\.step-\d+\.tmp-|best\.tmp-)(.+)$/
 
 /**
  * Removes, from `dir`, the temporary checkpoint and best-model directories left behind by a process
  * that no longer runs (killed while writing: `kill -9`, a power cut). Those of a live process other
  * than this one are left alone. Returns the directories removed.
  */
-export async function removeStaleTemporaries(dir: string): Promise<string[]> {
-  const { fs, path } = await node()
-  const names = await fs.readdir(dir).catch(() => [] as string[])
+export async function removeStaleTemporaries(dir: string, storage: Storage = defaultStorage()): Promise<string[]> {
   const removed: string[] = []
-  for (const name of names) {
+  for (const name of await storage.list(dir)) {
     const m = TEMP_DIR.exec(name)
-    if (!m) continue
-    const pid = Number(m[1] ?? m[2])
-    if (pid !== process.pid && processAlive(pid)) continue
-    const stale = path.join(dir, name)
-    await fs.rm(stale, { recursive: true, force: true })
+    if (!m || !storage.isStale(m[1]!)) continue
+    const stale = storage.join(dir, name)
+    await storage.remove(stale)
     removed.push(stale)
   }
   return removed
 }
 
-/** Whether a process with this id runs (and could still be writing). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' // it exists, but belongs to someone else
-  }
-}
-
 /** Checkpoint directories under `checkpointsDir`, newest (highest step) first. Temporary directories are ignored. */
-export async function listTrainerCheckpoints(checkpointsDir: string): Promise<{ dir: string; step: number }[]> {
-  const { fs, path } = await node()
-  let names: string[]
-  try {
-    names = await fs.readdir(checkpointsDir)
-  } catch {
-    return []
-  }
-  return names
+export async function listTrainerCheckpoints(checkpointsDir: string, storage: Storage = defaultStorage()): Promise<{ dir: string; step: number }[]> {
+  return (await storage.list(checkpointsDir))
     .map((n) => ({ n, m: STEP_DIR.exec(n) }))
     .filter((x) => x.m)
-    .map((x) => ({ dir: path.join(checkpointsDir, x.n), step: Number(x.m![1]) }))
+    .map((x) => ({ dir: storage.join(checkpointsDir, x.n), step: Number(x.m![1]) }))
     .sort((a, b) => b.step - a.step)
 }
 
@@ -169,12 +130,11 @@ export async function listTrainerCheckpoints(checkpointsDir: string): Promise<{ 
  * lists must exist with the recorded size and SHA-256. Anything else is a {@link CheckpointError}
  * that names the file.
  */
-export async function readTrainerCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const { fs, path, sha256 } = await node()
-  const statePath = path.join(dir, 'trainer-state.json')
+export async function readTrainerCheckpoint(dir: string, storage: Storage = defaultStorage()): Promise<LoadedCheckpoint> {
+  const statePath = storage.join(dir, 'trainer-state.json')
   let state: StateFile
   try {
-    state = JSON.parse(await fs.readFile(statePath, 'utf8')) as StateFile
+    state = JSON.parse(new TextDecoder().decode(await storage.readFile(statePath))) as StateFile
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
     throw new CheckpointError(missing ? 'truncated' : 'corrupt', `${statePath}: ${missing ? 'missing (the checkpoint was not completely written)' : 'not valid JSON'}`, { file: statePath })
@@ -184,18 +144,20 @@ export async function readTrainerCheckpoint(dir: string): Promise<LoadedCheckpoi
   for (const [file, want] of Object.entries(state.files ?? {})) {
     // The state file lists the files to verify: only plain names inside the checkpoint directory.
     if (!/^[\w.-]+$/.test(file) || file === '.' || file === '..') throw new CheckpointError('corrupt', `${statePath}: lists '${file}', which is not a file name inside the checkpoint`, { file: statePath })
-    const p = path.join(dir, file)
+    const p = storage.join(dir, file)
     let data: Uint8Array
     try {
-      data = await fs.readFile(p)
+      data = await storage.readFile(p)
     } catch {
       throw new CheckpointError('truncated', `${p}: missing from the checkpoint`, { file: p })
     }
     if (data.length !== want.bytes) throw new CheckpointError('truncated', `${p}: ${data.length} bytes, the checkpoint recorded ${want.bytes} (truncated or partial)`, { file: p })
-    if (sha256(data) !== want.sha256) throw new CheckpointError('corrupt', `${p}: SHA-256 differs from the one recorded in trainer-state.json (corrupted)`, { file: p })
+    const hash = storage.sha256()
+    hash.update(data)
+    if (hash.digest() !== want.sha256) throw new CheckpointError('corrupt', `${p}: SHA-256 differs from the one recorded in trainer-state.json (corrupted)`, { file: p })
     bytes[file] = data
   }
-  for (const need of ['model.safetensors', 'optimizer.safetensors']) if (!bytes[need]) throw new CheckpointError('truncated', `${path.join(dir, need)}: not listed in trainer-state.json`, { file: path.join(dir, need) })
+  for (const need of ['model.safetensors', 'optimizer.safetensors']) if (!bytes[need]) throw new CheckpointError('truncated', `${storage.join(dir, need)}: not listed in trainer-state.json`, { file: storage.join(dir, need) })
   const float = (file: string) => {
     const out = new Map<string, { shape: number[]; data: Float32Array }>()
     for (const [name, t] of readSafetensors(bytes[file]!).tensors) out.set(name, { shape: t.shape, data: t.data as Float32Array })
@@ -209,10 +171,10 @@ export async function readTrainerCheckpoint(dir: string): Promise<LoadedCheckpoi
  * The newest checkpoint under `checkpointsDir` that reads back intact. Damaged or partial ones are
  * skipped and reported through `onSkip` (with the error that names the bad file); they are not deleted.
  */
-export async function latestTrainerCheckpoint(checkpointsDir: string, onSkip: (dir: string, error: Error) => void = () => undefined): Promise<LoadedCheckpoint | null> {
-  for (const { dir } of await listTrainerCheckpoints(checkpointsDir)) {
+export async function latestTrainerCheckpoint(checkpointsDir: string, onSkip: (dir: string, error: Error) => void = () => undefined, storage: Storage = defaultStorage()): Promise<LoadedCheckpoint | null> {
+  for (const { dir } of await listTrainerCheckpoints(checkpointsDir, storage)) {
     try {
-      return await readTrainerCheckpoint(dir)
+      return await readTrainerCheckpoint(dir, storage)
     } catch (error) {
       onSkip(dir, error as Error)
     }
@@ -249,8 +211,7 @@ export async function restoreTrainerCheckpoint(checkpoint: LoadedCheckpoint, mod
 }
 
 /** Deletes all but the newest `keep` checkpoints (and never `protect`). */
-export async function pruneTrainerCheckpoints(checkpointsDir: string, keep: number, protect?: string): Promise<void> {
-  const { fs } = await node()
-  const all = await listTrainerCheckpoints(checkpointsDir)
-  for (const { dir } of all.slice(keep)) if (dir !== protect) await fs.rm(dir, { recursive: true, force: true })
+export async function pruneTrainerCheckpoints(checkpointsDir: string, keep: number, protect?: string, storage: Storage = defaultStorage()): Promise<void> {
+  const all = await listTrainerCheckpoints(checkpointsDir, storage)
+  for (const { dir } of all.slice(keep)) if (dir !== protect) await storage.remove(dir)
 }

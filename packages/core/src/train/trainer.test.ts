@@ -8,6 +8,7 @@ import { gpt2Config } from '../model/config'
 import { GPT2 } from '../model/gpt2'
 import { microExamples } from '../testing/micro-data'
 import { useBackend } from '../testing/tiny'
+import { loadGPT2 } from '../pretrained/load-gpt2'
 import { Trainer, TrainingDivergedError, type TrainerOptions } from './trainer'
 import { listTrainerCheckpoints, readTrainerCheckpoint } from './trainer-checkpoint'
 import { CheckpointError } from '../checkpoint/errors'
@@ -121,7 +122,7 @@ describe(`Trainer (${backend})`, () => {
     await trainer.fit({ steps: 9 })
     expect((await listTrainerCheckpoints(join(dir, 'checkpoints'))).map((c) => c.step)).toEqual([9, 8])
     expect(readdirSync(join(dir, 'checkpoints')).filter((n) => n.includes('.tmp'))).toEqual([])
-    const loaded = await GPT2.fromPretrained(join(dir, 'checkpoints', 'step-00000009'))
+    const loaded = await loadGPT2(join(dir, 'checkpoints', 'step-00000009'))
     const a = await loaded.weights()
     const b = await model.weights()
     for (const [name, w] of b) expect(a.get(name)!.data).toEqual(w.data)

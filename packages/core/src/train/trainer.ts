@@ -1,154 +1,19 @@
-import * as tf from '@tensorflow/tfjs-core'
-import { Batcher, asExampleSource, type Batch, type ExampleSource, type TrainingExample } from '@dialogpt/data'
+import { Batcher, asExampleSource, type Batch } from '@dialogpt/data'
+import { defaultStorage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
-import { accumulateGradients, NonFiniteLossError, type AccumulationReduction } from './accumulate'
-import { AdamW, type DecayScope } from './adamw'
-import { clipByGlobalNorm } from './clip'
+import { accumulateGradients, NonFiniteLossError } from './accumulate'
+import { AdamW } from './adamw'
 import type { MomentOptimizer } from './moment-optimizer'
 import { exampleLosses } from './objective'
 import { OriginalAdam } from './original-adam'
 import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
 import { checkpointName, type LoadedCheckpoint, type TrainerState } from './trainer-checkpoint'
+import { resolveTrainerConfig, type TrainerConfig, type TrainerOptions } from './trainer-config'
+import { TrainingDivergedError, type EvaluationEvent, type FitOptions, type FitResult, type StepEvent, type TrainerCallbacks } from './trainer-events'
+import { TrainerFiles } from './trainer-files'
 
-/** Training data: a token store (or any {@link ExampleSource}) or examples in memory (e.g. `makeFeatures` output). */
-export type TrainingData = ExampleSource | readonly TrainingExample[]
-
-/** A learning-rate schedule by name, or a function of the 0-based optimiser step. */
-export type ScheduleOption = 'noam' | 'linear' | 'constant' | ((step: number) => number)
-
-export interface TrainerOptions {
-  train: TrainingData
-  /** Validation data; required for `evaluateEvery` and early stopping. */
-  valid?: TrainingData
-  /**
-   * `'adamw'` (default: bias-corrected, decoupled weight decay, global-norm clipping) or
-   * `'adam-original'` (the original's: no bias correction, eps 1e-6, decay on every tensor,
-   * per-tensor clipping at 1.0).
-   */
-  optimizer?: 'adamw' | 'adam-original'
-  /** Peak / base learning rate. Default 1e-5 (the original's). */
-  learningRate?: number
-  /** Default `'noam'` (the original's). */
-  schedule?: ScheduleOption
-  /** Warm-up steps of the noam and linear schedules. Default 4000 (the original demo's). */
-  warmupSteps?: number
-  /** Where the linear schedule reaches 0. Default: the `steps` given to `fit`. */
-  totalSteps?: number
-  /** Weight decay. Default 0.01. */
-  weightDecay?: number
-  /** AdamW only: which tensors decay. Default `'matrices'` (not biases and LayerNorms). */
-  decay?: DecayScope
-  beta1?: number
-  beta2?: number
-  epsilon?: number
-  /** Gradient clipping: the global norm for `adamw`, the per-tensor norm for `adam-original`. Default 1.0; `Infinity` turns it off. */
-  maxGradNorm?: number
-  /**
-   * Where the optimiser moments live: `'tensors'` on the backend, `'host'` in JavaScript memory
-   * (the update runs there too), or `'auto'` (default): host on wasm for models over 64M
-   * parameters, whose moments would not fit the 4 GB heap beside the weights and gradients.
-   */
-  optimizerState?: 'auto' | 'tensors' | 'host'
-  /** Micro-batches per optimiser step. Default 1. */
-  gradientAccumulation?: number
-  /** How micro-batch gradients combine: `'sum'` (default, the original's) or `'mean'`. */
-  accumulation?: AccumulationReduction
-  /** Token budget per micro-batch (rows × longest row). Give this or `batchSize`. */
-  tokensPerBatch?: number
-  /** Rows per micro-batch. Default 4 when `tokensPerBatch` is not given. */
-  batchSize?: number
-  /** Examples longer than this are left out (and reported). Default: the model's `n_positions`. */
-  maxLength?: number
-  /** Seed of the batch shuffling. Default 42. */
-  seed?: number
-  /** Validate every this many steps (and at the end). Default: never (only at the end when `valid` is given). */
-  evaluateEvery?: number
-  /** Stop after this many evaluations without a better validation loss. Default: never stop early. */
-  patience?: number
-  /** Directory for checkpoints, the best model and the JSON-lines log (Node). Default: none (nothing written). */
-  outputDir?: string
-  /** Write a checkpoint every this many steps (and at the end, on abort and on early stopping). Default: only then. */
-  checkpointEvery?: number
-  /** Checkpoints to keep. Default 3. */
-  keepCheckpoints?: number
-  /** Called after every step, evaluation and checkpoint, and with notices. */
-  callbacks?: TrainerCallbacks
-}
-
-/** One optimiser step, as logged. */
-export interface StepEvent {
-  step: number
-  epoch: number
-  /** Mean of the micro-batches' losses (each the token mean of its batch). */
-  loss: number
-  /** exp(loss). */
-  ppl: number
-  /** The learning rate this step used. */
-  lr: number
-  /** Labelled tokens in this step. */
-  tokens: number
-  /** Labelled tokens per second of training time, this step. */
-  tokensPerSecond: number
-  /** Training time so far, in seconds. */
-  elapsed: number
-}
-
-/** One validation pass, as logged. */
-export interface EvaluationEvent {
-  step: number
-  /** The original's: mean over batches of the batch loss, weighted by rows. */
-  loss: number
-  /** The original's: mean over batches of exp(mean per-example loss), weighted by rows. */
-  ppl: number
-  bestLoss: number
-  improved: boolean
-}
-
-export interface TrainerCallbacks {
-  onStep?(event: StepEvent): void | Promise<void>
-  onEvaluate?(event: EvaluationEvent): void | Promise<void>
-  onCheckpoint?(event: { step: number; dir: string }): void | Promise<void>
-  /** Notices: examples left out, damaged checkpoints skipped on resume, and the like. */
-  onNotice?(message: string): void
-}
-
-export interface FitOptions {
-  /** Stop when the step count reaches this (counting steps done before a resume). */
-  steps?: number
-  /** Stop at the end of this many epochs. */
-  epochs?: number
-  /** Abort: the current step finishes, a checkpoint is written (with `outputDir`), and `fit` returns. */
-  signal?: AbortSignal
-  /** Continue from the newest intact checkpoint in `outputDir/checkpoints` (start fresh if there is none). */
-  resume?: boolean
-}
-
-export interface FitResult {
-  step: number
-  reason: 'steps' | 'epochs' | 'early-stopping' | 'aborted'
-  lastLoss: number | null
-  lastEvaluation: EvaluationEvent | null
-  bestValidLoss: number | null
-  /** The last checkpoint written, if any. */
-  checkpoint: string | null
-  /** Whether the run continued from a checkpoint, and which. */
-  resumedFrom: string | null
-}
-
-/** Training stopped because the loss became NaN or infinite. Nothing was applied; the last good checkpoint is kept. */
-export class TrainingDivergedError extends Error {
-  override readonly name = 'TrainingDivergedError'
-  constructor(
-    readonly step: number,
-    readonly loss: number,
-    readonly lastCheckpoint: string | null,
-  ) {
-    super(
-      `training stopped at step ${step + 1}: the loss is ${loss} (diverged: lower the learning rate, or check the data). ` +
-        (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; the weights in memory are those of step ${step}.` : `No checkpoint was written; the weights in memory are those of step ${step}.`),
-    )
-  }
-}
+export type { TrainerOptions, TrainerConfig, TrainingData, ScheduleOption } from './trainer-config'
+export { TrainingDivergedError, type StepEvent, type EvaluationEvent, type TrainerCallbacks, type FitOptions, type FitResult } from './trainer-events'
 
 /**
  * Trains a {@link GPT2} on DialoGPT's objective, apart from the model:
@@ -160,15 +25,19 @@ export class TrainingDivergedError extends Error {
  * ```
  *
  * Each step reads `gradientAccumulation` micro-batches (length-bucketed, seeded), sums (or averages)
- * their gradients, clips, sets the scheduled learning rate and applies the optimiser. With
+ * their gradients and lets the optimiser clip and apply them at the scheduled learning rate. With
  * `outputDir`, checkpoints hold the weights, the optimiser moments, the step, the seed and the data
- * position, so `fit({ resume: true })` continues bit-identically on the cpu and wasm backends.
+ * position, so `fit({ resume: true })` continues bit-identically on the cpu and wasm backends. The
+ * settings are resolved once into {@link Trainer.config}; files go through {@link TrainerFiles}.
  */
 export class Trainer {
   readonly optimizer: MomentOptimizer
+  /** Every setting, defaults applied. */
+  readonly config: TrainerConfig
   private trainBatcher: Batcher
   private readonly validBatcher: Batcher | null
-  private readonly options: TrainerOptions
+  private readonly files: TrainerFiles | null
+  private readonly callbacks: TrainerCallbacks
   private state: TrainerState
   private lastCheckpoint: string | null = null
   private lastEvaluation: EvaluationEvent | null = null
@@ -177,42 +46,26 @@ export class Trainer {
     readonly model: GPT2,
     options: TrainerOptions,
   ) {
-    this.options = options
-    const positive = (name: string, value: number | undefined, integer = true) => {
-      if (value !== undefined && !(value > 0 && (!integer || Number.isInteger(value)))) throw new RangeError(`Trainer: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`)
-    }
-    positive('learningRate', options.learningRate, false)
-    positive('gradientAccumulation', options.gradientAccumulation)
-    positive('evaluateEvery', options.evaluateEvery)
-    positive('checkpointEvery', options.checkpointEvery)
-    positive('keepCheckpoints', options.keepCheckpoints)
-    positive('patience', options.patience)
-    positive('warmupSteps', options.warmupSteps)
-    if (options.accumulation !== undefined && options.accumulation !== 'sum' && options.accumulation !== 'mean') throw new RangeError(`Trainer: accumulation must be 'sum' or 'mean', got '${String(options.accumulation)}'`)
-    if ((options.evaluateEvery || options.patience) && !options.valid) throw new RangeError('Trainer: evaluateEvery and patience need validation data (options.valid)')
-    if ((options.checkpointEvery || options.keepCheckpoints) && !options.outputDir) throw new RangeError('Trainer: checkpointEvery and keepCheckpoints need an outputDir')
-    const kind = options.optimizer ?? 'adamw'
-    const lr = options.learningRate ?? 1e-5
-    const where = options.optimizerState ?? 'auto'
-    if (!['auto', 'tensors', 'host'].includes(where)) throw new RangeError(`Trainer: optimizerState must be 'auto', 'tensors' or 'host', got '${String(where)}'`)
-    const stateOnHost = where === 'host' || (where === 'auto' && tf.getBackend() === 'wasm' && model.numParameters > 64e6)
-    const common = { learningRate: lr, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon, stateOnHost }
-    if (kind === 'adamw') this.optimizer = new AdamW({ ...common, weightDecay: options.weightDecay ?? 0.01, decay: options.decay ?? 'matrices' })
-    else if (kind === 'adam-original') this.optimizer = new OriginalAdam({ ...common, weightDecay: options.weightDecay ?? 0.01, maxGradNorm: options.maxGradNorm ?? 1 })
-    else throw new RangeError(`Trainer: optimizer must be 'adamw' or 'adam-original', got '${String(kind)}'`)
-    const batching = this.batching()
-    const seed = options.seed ?? 42
-    this.trainBatcher = new Batcher(asExampleSource(options.train), { ...batching, seed })
-    if (this.batcher.excluded.length > 0) this.notice(`${this.batcher.excluded.length} of ${this.batcher.source.size} training examples are longer than ${Math.min(batching.maxLength, batching.tokensPerBatch ?? Infinity)} tokens and are left out`)
-    this.validBatcher = options.valid ? new Batcher(asExampleSource(options.valid), { ...batching, shuffle: false }) : null
+    const c = (this.config = resolveTrainerConfig(options, model))
+    this.callbacks = options.callbacks ?? {}
+    const common = { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, stateOnHost: c.optimizerState === 'host' }
+    this.optimizer =
+      c.optimizer === 'adamw'
+        ? new AdamW({ ...common, weightDecay: c.weightDecay, decay: c.decay, maxGradNorm: c.maxGradNorm })
+        : new OriginalAdam({ ...common, weightDecay: c.weightDecay, maxGradNorm: c.maxGradNorm })
+    this.trainBatcher = new Batcher(asExampleSource(options.train), c.batching)
+    const limit = Math.min(c.batching.maxLength, c.batching.tokensPerBatch ?? Infinity)
+    if (this.batcher.excluded.length > 0) this.notice(`${this.batcher.excluded.length} of ${this.batcher.source.size} training examples are longer than ${limit} tokens and are left out`)
+    this.validBatcher = options.valid ? new Batcher(asExampleSource(options.valid), { ...c.batching, shuffle: false }) : null
     if (this.validBatcher && this.validBatcher.excluded.length > 0) this.notice(`${this.validBatcher.excluded.length} validation examples are too long and are left out`)
+    this.files = c.outputDir ? new TrainerFiles(c.outputDir, options.storage ?? defaultStorage()) : null
     this.state = {
       step: 0,
       position: { epoch: 0, batch: 0 },
-      seed,
+      seed: c.batching.seed,
       tokens: 0,
       elapsedMs: 0,
-      optimizer: { kind, step: 0 },
+      optimizer: { kind: c.optimizer, step: 0 },
       bestValidLoss: null,
       evaluationsWithoutImprovement: 0,
       options: describeOptions(options),
@@ -224,14 +77,9 @@ export class Trainer {
     return this.trainBatcher
   }
 
-  private batching() {
-    const { tokensPerBatch, batchSize, maxLength } = this.options
-    return { tokensPerBatch, batchSize: batchSize ?? (tokensPerBatch === undefined ? 4 : undefined), maxLength: maxLength ?? this.model.config.n_positions }
-  }
-
   /** Optimiser steps in one epoch (its batches / `gradientAccumulation`; fractional when they do not divide). */
   stepsPerEpoch(epoch = 0): number {
-    return this.batcher.batchesIn(epoch) / (this.options.gradientAccumulation ?? 1)
+    return this.batcher.batchesIn(epoch) / this.config.gradientAccumulation
   }
 
   /** Optimiser steps made so far. */
@@ -240,119 +88,110 @@ export class Trainer {
   }
 
   /** The learning rate of optimiser step `step` (0-based) under the configured schedule. */
-  learningRateAt(step: number, totalSteps = this.options.totalSteps): number {
-    const schedule = this.options.schedule ?? 'noam'
-    const learningRate = this.options.learningRate ?? 1e-5
-    const warmupSteps = this.options.warmupSteps ?? 4000
+  learningRateAt(step: number, totalSteps = this.config.totalSteps): number {
+    const { schedule, learningRate, warmupSteps } = this.config
     if (typeof schedule === 'function') return schedule(step)
     if (schedule === 'noam') return noamSchedule(step, { learningRate, warmupSteps, nEmbd: this.model.config.n_embd })
     if (schedule === 'linear') {
       if (totalSteps === undefined) throw new RangeError("Trainer: the 'linear' schedule needs totalSteps (or fit({ steps }))")
       return linearSchedule(step, { learningRate, warmupSteps, totalSteps })
     }
-    if (schedule === 'constant') return constantSchedule(step, { learningRate })
-    throw new RangeError(`Trainer: unknown schedule '${String(schedule)}'`)
+    return constantSchedule(step, { learningRate })
   }
 
   /** Runs training until `steps` or `epochs` is reached, early stopping, or `signal` aborts. */
   async fit(options: FitOptions = {}): Promise<FitResult> {
     const { steps, epochs, signal } = options
     if (steps === undefined && epochs === undefined) throw new RangeError('Trainer.fit: give steps or epochs')
-    let resumedFrom: string | null = null
-    if (this.options.outputDir) {
-      const { removeStaleTemporaries } = await import('./trainer-checkpoint')
-      for (const root of [await this.checkpointsDir(), this.options.outputDir])
-        for (const dir of await removeStaleTemporaries(root)) this.notice(`removed ${dir}, left half-written by a process that no longer runs`)
-    }
-    if (!options.resume && this.options.outputDir && this.state.step === 0) {
-      const { listTrainerCheckpoints } = await import('./trainer-checkpoint')
-      const existing = await listTrainerCheckpoints(await this.checkpointsDir())
-      if (existing.length > 0)
-        throw new RangeError(`Trainer.fit: ${this.options.outputDir} already holds checkpoints of a run (the newest at step ${existing[0]!.step}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
-    }
-    if (options.resume) {
-      if (!this.options.outputDir) throw new RangeError('Trainer.fit: resume needs an outputDir')
-      const checkpoint = await this.findCheckpoint()
-      if (checkpoint) {
-        await this.restore(checkpoint)
-        resumedFrom = checkpoint.dir
-        this.notice(`resumed from ${checkpoint.dir} (step ${checkpoint.state.step})`)
-      }
-    }
-    await this.prepareLog(resumedFrom !== null)
-    const totalSteps = this.options.totalSteps ?? steps
-    const accumulation = this.options.gradientAccumulation ?? 1
+    const resumedFrom = await this.start(options.resume ?? false)
+    const totalSteps = this.config.totalSteps ?? steps
     const batches = this.trainBatcher.batches(this.state.position)
-    let reason: FitResult['reason'] | null = null
     let lastLoss: number | null = null
     const done = (): FitResult['reason'] | null => {
       if (steps !== undefined && this.state.step >= steps) return 'steps'
       if (epochs !== undefined && this.state.position.epoch >= epochs) return 'epochs'
       return null
     }
-    reason = done()
+    let reason = done()
     try {
       while (reason === null) {
         if (signal?.aborted) {
           reason = 'aborted'
           break
         }
-        const started = performance.now()
-        const micro: Batch[] = []
-        let position = this.state.position
-        for (let k = 0; k < accumulation; k++) {
-          const { value } = await batches.next()
-          micro.push(value!.batch)
-          position = value!.next
-        }
-        const lr = this.learningRateAt(this.state.step, totalSteps)
-        let result
-        try {
-          result = accumulateGradients(this.model, micro, this.options.accumulation ?? 'sum')
-        } catch (error) {
-          if (error instanceof NonFiniteLossError) {
-            await this.log({ type: 'diverged', step: this.state.step + 1, loss: String(error.loss) })
-            throw new TrainingDivergedError(this.state.step, error.loss, this.lastCheckpoint)
-          }
-          throw error
-        }
-        let grads = result.grads
-        if (this.optimizer instanceof AdamW && Number.isFinite(this.options.maxGradNorm ?? 1)) {
-          grads = clipByGlobalNorm(grads, this.options.maxGradNorm ?? 1, { inPlace: true }).grads
-        }
-        this.optimizer.learningRate = lr
-        this.optimizer.applyGradients(grads)
-        tf.dispose(grads)
-        const tokens = micro.reduce((a, b) => a + b.labelledTokens, 0)
-        const ms = performance.now() - started
-        lastLoss = result.losses.reduce((a, b) => a + b, 0) / result.losses.length
-        this.state = { ...this.state, step: this.state.step + 1, position, tokens: this.state.tokens + tokens, elapsedMs: this.state.elapsedMs + ms, optimizer: { ...this.state.optimizer, step: this.optimizer.step } }
-        const event: StepEvent = {
-          step: this.state.step,
-          epoch: position.epoch,
-          loss: lastLoss,
-          ppl: Math.exp(lastLoss),
-          lr,
-          tokens,
-          tokensPerSecond: tokens / (ms / 1000),
-          elapsed: this.state.elapsedMs / 1000,
-        }
-        await this.log({ type: 'step', ...event })
-        await this.options.callbacks?.onStep?.(event)
+        lastLoss = await this.trainStep(batches, totalSteps)
         reason = done()
-        const evaluateNow = this.validBatcher && ((this.options.evaluateEvery && this.state.step % this.options.evaluateEvery === 0) || reason !== null)
-        if (evaluateNow) {
+        const { evaluateEvery, patience, checkpointEvery } = this.config
+        if (this.validBatcher && ((evaluateEvery && this.state.step % evaluateEvery === 0) || reason !== null)) {
           await this.evaluate()
-          if (this.options.patience && this.state.evaluationsWithoutImprovement >= this.options.patience && reason === null) reason = 'early-stopping'
+          if (patience && this.state.evaluationsWithoutImprovement >= patience && reason === null) reason = 'early-stopping'
         }
-        const checkpointNow = this.options.outputDir && ((this.options.checkpointEvery && this.state.step % this.options.checkpointEvery === 0) || reason !== null)
-        if (checkpointNow) await this.checkpoint()
+        if (this.files && ((checkpointEvery && this.state.step % checkpointEvery === 0) || reason !== null)) await this.checkpoint()
       }
-      if (reason === 'aborted' && this.options.outputDir && this.state.step > 0 && !this.lastCheckpoint?.endsWith(checkpointName(this.state.step))) await this.checkpoint()
+      if (reason === 'aborted' && this.files && this.state.step > 0 && !this.lastCheckpoint?.endsWith(checkpointName(this.state.step))) await this.checkpoint()
     } finally {
       await batches.return(undefined)
     }
     return { step: this.state.step, reason, lastLoss, lastEvaluation: this.lastEvaluation, bestValidLoss: this.state.bestValidLoss, checkpoint: this.lastCheckpoint, resumedFrom }
+  }
+
+  /** Before the first step: stale temporaries removed, the checkpoint to resume from restored (or an existing run refused), the log started. Returns the checkpoint resumed from. */
+  private async start(resume: boolean): Promise<string | null> {
+    if (!this.files) {
+      if (resume) throw new RangeError('Trainer.fit: resume needs an outputDir')
+      return null
+    }
+    for (const dir of await this.files.removeStale()) this.notice(`removed ${dir}, left half-written by a process that no longer runs`)
+    let resumedFrom: string | null = null
+    if (!resume && this.state.step === 0) {
+      const existing = await this.files.existingCheckpoints()
+      if (existing.length > 0)
+        throw new RangeError(`Trainer.fit: ${this.files.outputDir} already holds checkpoints of a run (the newest at step ${existing[0]!.step}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
+    }
+    if (resume) {
+      const checkpoint = await this.files.latestCheckpoint((dir, error) => this.notice(`skipping checkpoint ${dir}: ${error.message}`))
+      if (checkpoint) {
+        await this.restore(checkpoint)
+        resumedFrom = checkpoint.dir
+        this.notice(`resumed from ${checkpoint.dir} (step ${checkpoint.state.step})`)
+      }
+    }
+    await this.files.startLog(resumedFrom !== null ? this.state.step : null)
+    return resumedFrom
+  }
+
+  /** One optimiser step over `gradientAccumulation` micro-batches. Returns the mean loss. */
+  private async trainStep(batches: AsyncGenerator<{ batch: Batch; next: TrainerState['position'] }>, totalSteps: number | undefined): Promise<number> {
+    const started = performance.now()
+    const micro: Batch[] = []
+    let position = this.state.position
+    for (let k = 0; k < this.config.gradientAccumulation; k++) {
+      const { value } = await batches.next()
+      micro.push(value!.batch)
+      position = value!.next
+    }
+    const lr = this.learningRateAt(this.state.step, totalSteps)
+    let result
+    try {
+      result = accumulateGradients(this.model, micro, this.config.accumulation)
+    } catch (error) {
+      if (error instanceof NonFiniteLossError) {
+        await this.files?.log({ type: 'diverged', step: this.state.step + 1, loss: String(error.loss) })
+        throw new TrainingDivergedError(this.state.step, error.loss, this.lastCheckpoint)
+      }
+      throw error
+    }
+    this.optimizer.learningRate = lr
+    this.optimizer.applyGradients(result.grads)
+    for (const g of Object.values(result.grads)) g.dispose()
+    const tokens = micro.reduce((a, b) => a + b.labelledTokens, 0)
+    const ms = performance.now() - started
+    const loss = result.losses.reduce((a, b) => a + b, 0) / result.losses.length
+    this.state = { ...this.state, step: this.state.step + 1, position, tokens: this.state.tokens + tokens, elapsedMs: this.state.elapsedMs + ms, optimizer: { ...this.state.optimizer, step: this.optimizer.step } }
+    const event: StepEvent = { step: this.state.step, epoch: position.epoch, loss, ppl: Math.exp(loss), lr, tokens, tokensPerSecond: tokens / (ms / 1000), elapsed: this.state.elapsedMs / 1000 }
+    await this.files?.log({ type: 'step', ...event })
+    await this.callbacks.onStep?.(event)
+    return loss
   }
 
   /**
@@ -376,97 +215,33 @@ export class Trainer {
     this.state = { ...this.state, bestValidLoss: improved ? loss : this.state.bestValidLoss, evaluationsWithoutImprovement: improved ? 0 : this.state.evaluationsWithoutImprovement + 1 }
     const event: EvaluationEvent = { step: this.state.step, loss, ppl: pplSum / rows, bestLoss: this.state.bestValidLoss!, improved }
     this.lastEvaluation = event
-    await this.log({ type: 'eval', ...event })
-    if (improved && this.options.outputDir) await this.saveBest()
-    await this.options.callbacks?.onEvaluate?.(event)
+    await this.files?.log({ type: 'eval', ...event })
+    if (improved && this.files) await this.files.saveBest(this.model, { step: this.state.step, validLoss: this.state.bestValidLoss })
+    await this.callbacks.onEvaluate?.(event)
     return event
   }
 
   /** Writes a checkpoint now (needs `outputDir`) and prunes old ones. Returns its directory. */
   async checkpoint(): Promise<string> {
-    if (!this.options.outputDir) throw new RangeError('Trainer.checkpoint: no outputDir')
-    const { writeTrainerCheckpoint, pruneTrainerCheckpoints } = await import('./trainer-checkpoint')
-    const dir = await writeTrainerCheckpoint(await this.checkpointsDir(), this.model, this.optimizer, this.state)
+    if (!this.files) throw new RangeError('Trainer.checkpoint: no outputDir')
+    const dir = await this.files.checkpoint(this.model, this.optimizer, this.state, this.config.keepCheckpoints)
     this.lastCheckpoint = dir
-    await pruneTrainerCheckpoints(await this.checkpointsDir(), this.options.keepCheckpoints ?? 3, dir)
-    await this.log({ type: 'checkpoint', step: this.state.step, dir })
-    await this.options.callbacks?.onCheckpoint?.({ step: this.state.step, dir })
+    await this.files.log({ type: 'checkpoint', step: this.state.step, dir })
+    await this.callbacks.onCheckpoint?.({ step: this.state.step, dir })
     return dir
   }
 
-  private async checkpointsDir(): Promise<string> {
-    const { join } = await import('node:path')
-    return join(this.options.outputDir!, 'checkpoints')
-  }
-
-  private async findCheckpoint(): Promise<LoadedCheckpoint | null> {
-    const { latestTrainerCheckpoint } = await import('./trainer-checkpoint')
-    return latestTrainerCheckpoint(await this.checkpointsDir(), (dir, error) => this.notice(`skipping checkpoint ${dir}: ${error.message}`))
-  }
-
   private async restore(checkpoint: LoadedCheckpoint): Promise<void> {
-    const { restoreTrainerCheckpoint } = await import('./trainer-checkpoint')
     if (checkpoint.state.optimizer.kind !== this.state.optimizer.kind) throw new RangeError(`Trainer: the checkpoint ${checkpoint.dir} was trained with '${checkpoint.state.optimizer.kind}', not '${this.state.optimizer.kind}'`)
     if (checkpoint.state.seed !== this.state.seed) this.notice(`the checkpoint's shuffle seed ${checkpoint.state.seed} replaces the configured ${this.state.seed}`)
-    await restoreTrainerCheckpoint(checkpoint, this.model, this.optimizer)
+    await this.files!.restore(checkpoint, this.model, this.optimizer)
     this.state = { ...checkpoint.state, options: this.state.options }
     this.lastCheckpoint = checkpoint.dir
-    if (checkpoint.state.seed !== this.batcher.seed) this.trainBatcher = new Batcher(this.batcher.source, { ...this.batching(), seed: checkpoint.state.seed })
-  }
-
-  private async saveBest(): Promise<void> {
-    const { join } = await import('node:path')
-    const { rename, rm } = await import('node:fs/promises')
-    const { saveGPT2 } = await import('../model/save')
-    const dir = join(this.options.outputDir!, 'best')
-    const temp = `${dir}.tmp-${process.pid}`
-    await rm(temp, { recursive: true, force: true })
-    try {
-      await saveGPT2(this.model, temp, { 'trainer-best.json': { step: this.state.step, validLoss: this.state.bestValidLoss } })
-    } catch (error) {
-      await rm(temp, { recursive: true, force: true })
-      throw error
-    }
-    await rm(dir, { recursive: true, force: true })
-    await rename(temp, dir)
-  }
-
-  /** The JSON-lines log: on resume, entries after the checkpoint's step are dropped (they are redone). */
-  private async prepareLog(resumed: boolean): Promise<void> {
-    if (!this.options.outputDir) return
-    const { mkdir, readFile, rename, writeFile } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    await mkdir(this.options.outputDir, { recursive: true })
-    const path = join(this.options.outputDir, 'train-log.jsonl')
-    let kept = ''
-    if (resumed) {
-      const text = await readFile(path, 'utf8').catch(() => '')
-      kept = text
-        .split('\n')
-        .filter((line) => {
-          if (!line.trim()) return false
-          try {
-            return (JSON.parse(line) as { step?: number }).step! <= this.state.step
-          } catch {
-            return false // a line cut by a crash
-          }
-        })
-        .map((l) => `${l}\n`)
-        .join('')
-    }
-    await writeFile(`${path}.tmp`, kept)
-    await rename(`${path}.tmp`, path)
-  }
-
-  private async log(entry: Record<string, unknown>): Promise<void> {
-    if (!this.options.outputDir) return
-    const { appendFile } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    await appendFile(join(this.options.outputDir, 'train-log.jsonl'), `${JSON.stringify({ ...entry, time: new Date().toISOString() })}\n`)
+    if (checkpoint.state.seed !== this.batcher.seed) this.trainBatcher = new Batcher(this.batcher.source, { ...this.config.batching, seed: checkpoint.state.seed })
   }
 
   private notice(message: string): void {
-    this.options.callbacks?.onNotice?.(message)
+    this.callbacks.onNotice?.(message)
   }
 
   /** Frees the optimiser's moments (the model is the caller's). */
@@ -496,7 +271,7 @@ async function batchLossAndPerplexity(model: GPT2, batch: Batch): Promise<[numbe
 function describeOptions(options: TrainerOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) {
-    if (key === 'train' || key === 'valid' || key === 'callbacks') continue
+    if (key === 'train' || key === 'valid' || key === 'callbacks' || key === 'storage') continue
     out[key] = typeof value === 'function' ? 'custom' : value
   }
   return out

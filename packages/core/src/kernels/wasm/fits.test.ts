@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { expect, it } from 'vitest'
-import { useBackend } from '../testing/tiny'
-import { gpt2Config } from './config'
-import { GPT2 } from './gpt2'
-import { checkModelFits, ModelTooLargeError, WASM_HEAP_BYTES, wasmInferenceBytes } from './wasm-fit'
+import { useBackend } from '../../testing/tiny'
+import { gpt2Config } from '../../model/config'
+import { GPT2 } from '../../model/gpt2'
+import { registerWasmKernels } from '.'
+import { ModelTooLargeError } from '../../model/model-too-large-error'
+import { checkModelFits, WASM_HEAP_BYTES, wasmInferenceBytes } from './fits'
 
 it('counts the weights, the packed copies of the block matrices and the cached head', () => {
   const c = gpt2Config('small')
@@ -15,11 +17,11 @@ it('counts the weights, the packed copies of the block matrices and the cached h
 })
 
 it('lets 124M and 345M onto wasm and refuses 762M there with the sizes and the way out, but not on other backends', () => {
-  expect(() => checkModelFits(gpt2Config('small'), { backend: 'wasm' })).not.toThrow()
-  expect(() => checkModelFits(gpt2Config('medium'), { backend: 'wasm' })).not.toThrow()
+  expect(() => checkModelFits(gpt2Config('small'))).not.toThrow()
+  expect(() => checkModelFits(gpt2Config('medium'))).not.toThrow()
   let error: unknown
   try {
-    checkModelFits(gpt2Config('large'), { backend: 'wasm' })
+    checkModelFits(gpt2Config('large'))
   } catch (e) {
     error = e
   }
@@ -29,12 +31,11 @@ it('lets 124M and 345M onto wasm and refuses 762M there with the sizes and the w
   expect(e.message).toMatch(/ends at 4 GiB.*@tensorflow\/tfjs-node.*'cpu'/)
   expect(e.neededBytes).toBeGreaterThan(WASM_HEAP_BYTES)
   expect(e.limitBytes).toBe(WASM_HEAP_BYTES)
-  expect(() => checkModelFits(gpt2Config('large'), { backend: 'cpu' })).not.toThrow()
-  expect(() => checkModelFits(gpt2Config('large'), { backend: 'tensorflow' })).not.toThrow()
 })
 
-it('the GPT2 constructor refuses a model too large for wasm before allocating anything', async () => {
+it('with the wasm kernels registered, the GPT2 constructor refuses a model too large for wasm before allocating anything', async () => {
   await useBackend('wasm')
+  registerWasmKernels()
   const before = tf.memory().numTensors
   expect(() => new GPT2(gpt2Config('large'), new Map())).toThrow(ModelTooLargeError)
   expect(tf.memory().numTensors).toBe(before)

@@ -1,19 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core'
-import { parameterShapes, type GPT2Config } from './config'
-
-/** The model cannot run on the chosen backend: the message says why and what to do instead. */
-export class ModelTooLargeError extends Error {
-  override readonly name = 'ModelTooLargeError'
-  constructor(
-    message: string,
-    /** Bytes the model would need on the backend (an estimate). */
-    readonly neededBytes: number,
-    /** What the backend can hold. */
-    readonly limitBytes: number,
-  ) {
-    super(message)
-  }
-}
+import { parameterShapes, type GPT2Config } from '../../model/config'
+import { ModelTooLargeError } from '../../model/model-too-large-error'
 
 /** tfjs-wasm's heap is 32-bit: 4 GiB for weights, XNNPACK's packed copies and activations. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30
@@ -40,14 +26,12 @@ export function wasmInferenceBytes(config: GPT2Config, options: { headCache?: bo
 }
 
 /**
- * Throws {@link ModelTooLargeError} when a GPT-2 of `config` cannot run on `backend` (the current
- * tfjs backend by default): on wasm when its weights, their packed copies and working memory
- * exceed the 4 GiB heap (DialoGPT-large, 762M, needs ~6 GiB there). Other backends are not
- * limited here. Called by the `GPT2` constructor before anything is allocated.
+ * Throws {@link ModelTooLargeError} when a GPT-2 of `config` cannot run on tfjs-wasm: when its
+ * weights, their packed copies and working memory exceed the 4 GiB heap (DialoGPT-large, 762M,
+ * needs ~6 GiB there). The wasm kernel set's `checkModel`: the `GPT2` constructor calls it before
+ * anything is allocated.
  */
-export function checkModelFits(config: GPT2Config, options: { backend?: string; headCache?: boolean } = {}): void {
-  const backend = options.backend ?? tf.getBackend()
-  if (backend !== 'wasm') return
+export function checkModelFits(config: GPT2Config, options: { headCache?: boolean } = {}): void {
   const needed = wasmInferenceBytes(config, options) + WASM_WORKING_BYTES
   if (needed <= WASM_HEAP_BYTES) return
   const gib = (b: number) => (b / 2 ** 30).toFixed(1)
@@ -61,3 +45,4 @@ export function checkModelFits(config: GPT2Config, options: { backend?: string; 
     WASM_HEAP_BYTES,
   )
 }
+

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { describeShared, sharedPath } from '../../../../test/shared'
 import { CheckpointError } from './errors'
-import { readStateDict } from './load-state-dict'
+import { readStateDict } from './read-state-dict'
 import { readSafetensors } from './safetensors'
 import { float32ToBfloat16Bits, float32ToFloat16Bits, type StateDictTensor } from './tensor-data'
 
