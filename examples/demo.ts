@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ready } from '@dialogpt/backend-node'
 import { causalLM, GPT2, GPT2Tokenizer, gpt2Config, loadGPT2, Trainer, type StepEvent } from '@dialogpt/core'
-import { formatPrepareReport, emptyReport, turnsToFeatures, type ExampleSource } from '@dialogpt/data'
+import { EOS_TOKEN_ID, formatPrepareReport, emptyReport, turnsToFeatures, type ExampleSource } from '@dialogpt/data'
 import { prepareSessions, TokenStore, writeStore, type PreparedSession } from '@dialogpt/data/node'
 import { generate, type GenerationConfig } from '@dialogpt/decode'
 import { dstcEvaluate, formatMteval, type DstcEvaluation } from '@dialogpt/metrics'
@@ -25,7 +25,7 @@ import { CompactVocab } from './demo/compact-vocab'
 import { multiReference, splitByThread } from './demo/split'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const EOS = 50256
+const EOS = EOS_TOKEN_ID
 const { values: args } = parseArgs({
   options: { data: { type: 'string', multiple: true }, model: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, 'meteor-data': { type: 'string' } },
   allowPositionals: true,

@@ -1,24 +1,10 @@
-import { generate, streamText, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
+import { generate, GENERATION_DEFAULTS, streamText, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
 import type { GPT2 } from './model/gpt2'
 import { loadGPT2 } from './pretrained/load-gpt2'
 import type { FromPretrainedOptions } from './pretrained/read-pretrained'
+import { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
 import { GPT2Tokenizer } from './tokenizer'
-
-/**
- * Generation defaults for chatting. Greedy decoding makes DialoGPT repeat itself within a few
- * turns, so chat samples: top-K 50 and top-p 0.9 at temperature 0.8, with a no-repeat 3-gram guard,
- * and at most 64 new tokens. Pass a config to `send`/`stream`/`chat` to change any of it
- * (e.g. `{ doSample: false, numBeams: 10 }` for the paper's beam search).
- */
-export const DIALOGPT_CHAT_DEFAULTS: GenerationConfig = {
-  doSample: true,
-  topK: 50,
-  topP: 0.9,
-  temperature: 0.8,
-  noRepeatNgramSize: 3,
-  maxNewTokens: 64,
-}
 
 /** One turn of a conversation. */
 export interface ChatTurn {
@@ -155,7 +141,7 @@ export class ChatSession {
    */
   private prompt(text: string, config: GenerationConfig): number[] {
     const eos = this.bot.tokenizer.eosTokenId
-    const maxNew = config.maxNewTokens ?? 20
+    const maxNew = config.maxNewTokens ?? GENERATION_DEFAULTS.maxNewTokens
     const budget = this.bot.model.config.n_positions - maxNew
     if (budget < 2) throw new RangeError(`maxNewTokens (${maxNew}) leaves no room for a prompt in ${this.bot.model.config.n_positions} positions`)
     const message = this.bot.tokenizer.encode(text)

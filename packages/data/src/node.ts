@@ -9,17 +9,12 @@ export { StoreWriter, writeStore, type StoreWriterOptions } from './store/store-
 export { TokenStore } from './store/token-store'
 export { StoreError, type StoreErrorCode } from './store/store-error'
 export { STORE_FORMAT, STORE_VERSION, type StoreManifest } from './store/manifest'
-export { readDump, readDumpLines, readDumpLineBatches, detectCompression, type Compression, type DumpLine } from './reddit/open-dump'
+export { readDump, readDumpLines, readDumpLineBatches, detectCompression, type Compression, type DumpLine } from './input/open-dump'
 export { readComments, readCommentBatches, type MalformedLine, type ReadCounts } from './reddit/read-comments'
 export { groupByThread, type GroupOptions } from './reddit/group-threads'
-export { DumpError, type DumpErrorCode } from './reddit/dump-error'
-export {
-  prepareSessions,
-  prepareStore,
-  paperFilters,
-  type PrepareOptions,
-  type PrepareStoreOptions,
-  type PreparedSession,
-  type FilterOptions,
-  type InputFormat,
-} from './reddit/prepare'
+export { DumpError, type DumpErrorCode } from './input/dump-error'
+export { prepareSessions } from './prepare/prepare'
+export { prepareStore, type PrepareStoreOptions } from './prepare/prepare-store'
+export { paperFilters, type PrepareOptions, type PreparedSession, type FilterOptions, type InputFormat } from './prepare/prepare-options'
+export { detectInputFormat } from './input/input-format'
+export { readDumpText } from './input/open-dump'

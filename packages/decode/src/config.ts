@@ -1,3 +1,4 @@
+import { EOS_TOKEN_ID } from '@dialogpt/data'
 import type { CausalLM } from './causal-lm'
 
 /**
@@ -93,22 +94,43 @@ export class GenerationConfigError extends Error {
   override readonly name = 'GenerationConfigError'
 }
 
+/**
+ * Hugging Face's `GenerationConfig` defaults (the one home of them): greedy, 20 new tokens, top-K 50
+ * and top-P 1 when sampling, temperature 1, one beam, no penalties, eos 50256.
+ */
+export const GENERATION_DEFAULTS = {
+  maxNewTokens: 20,
+  minNewTokens: 0,
+  doSample: false,
+  topK: 50,
+  topP: 1,
+  temperature: 1,
+  numBeams: 1,
+  lengthPenalty: 1,
+  earlyStopping: false,
+  numReturnSequences: 1,
+  repetitionPenalty: 1,
+  noRepeatNgramSize: 0,
+  eosTokenId: EOS_TOKEN_ID,
+} as const satisfies GenerationConfig
+
 export function resolveConfig(config: GenerationConfig = {}): ResolvedConfig {
-  const eos = config.eosTokenId ?? 50256
+  const d = GENERATION_DEFAULTS
+  const eos = config.eosTokenId ?? d.eosTokenId
   const eosTokenIds = Array.isArray(eos) ? eos : [eos]
   const r: ResolvedConfig = {
-    maxNewTokens: config.maxNewTokens ?? 20,
-    minNewTokens: config.minNewTokens ?? 0,
-    doSample: config.doSample ?? false,
-    topK: config.topK ?? 50,
-    topP: config.topP ?? 1,
-    temperature: config.temperature ?? 1,
-    numBeams: config.numBeams ?? 1,
-    lengthPenalty: config.lengthPenalty ?? 1,
-    earlyStopping: config.earlyStopping ?? false,
-    numReturnSequences: config.numReturnSequences ?? 1,
-    repetitionPenalty: config.repetitionPenalty ?? 1,
-    noRepeatNgramSize: config.noRepeatNgramSize ?? 0,
+    maxNewTokens: config.maxNewTokens ?? d.maxNewTokens,
+    minNewTokens: config.minNewTokens ?? d.minNewTokens,
+    doSample: config.doSample ?? d.doSample,
+    topK: config.topK ?? d.topK,
+    topP: config.topP ?? d.topP,
+    temperature: config.temperature ?? d.temperature,
+    numBeams: config.numBeams ?? d.numBeams,
+    lengthPenalty: config.lengthPenalty ?? d.lengthPenalty,
+    earlyStopping: config.earlyStopping ?? d.earlyStopping,
+    numReturnSequences: config.numReturnSequences ?? d.numReturnSequences,
+    repetitionPenalty: config.repetitionPenalty ?? d.repetitionPenalty,
+    noRepeatNgramSize: config.noRepeatNgramSize ?? d.noRepeatNgramSize,
     badWordsIds: config.badWordsIds ?? [],
     eosTokenIds,
     padTokenId: config.padTokenId ?? eosTokenIds[0] ?? 0,

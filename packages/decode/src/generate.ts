@@ -4,7 +4,7 @@ import { resolveConfig, type GenerationConfig, type ResolvedConfig } from './con
 import { checkpointStep } from './control'
 import { mmiRerank } from './mmi'
 import type { GeneratedSequence } from './result'
-import { Rng } from './rng'
+import { Rng } from '@dialogpt/data'
 import { sampleLoop } from './sample-loop'
 
 /**

@@ -6,12 +6,11 @@
  * and a model implementing {@link CausalLM} (as `@dialogpt/core`'s `GPT2` does).
  */
 export type { CausalLM } from './causal-lm'
-export { GenerationConfig, GenerationConfigError, resolveConfig, dialogptBackwardInput, type MmiConfig, type ResolvedConfig } from './config'
+export { GenerationConfig, GenerationConfigError, GENERATION_DEFAULTS, resolveConfig, dialogptBackwardInput, type MmiConfig, type ResolvedConfig } from './config'
 export { generate } from './generate'
 export { stream, streamText } from './stream'
 export { beamSearch } from './beam-search'
 export { mmiRerank, type MmiScores } from './mmi'
-export { Rng } from './rng'
 export { yieldToEventLoop } from './control'
 export type { GeneratedSequence, FinishReason, StepScores } from './result'
 export {

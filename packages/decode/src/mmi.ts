@@ -1,3 +1,4 @@
+import { EOS_TOKEN_ID } from '@dialogpt/data'
 import type { CausalLM } from './causal-lm'
 import { dialogptBackwardInput, type MmiConfig } from './config'
 
@@ -22,7 +23,7 @@ export async function mmiRerank(
   backward: CausalLM,
   sourceIds: readonly number[],
   hypotheses: readonly (readonly number[])[],
-  eosTokenId = 50256,
+  eosTokenId = EOS_TOKEN_ID,
   backwardInput: NonNullable<MmiConfig['backwardInput']> = dialogptBackwardInput,
   /** Stops the scoring (between the backward model's chunks of rows) with the signal's reason. */
   signal?: AbortSignal,

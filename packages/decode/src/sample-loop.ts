@@ -1,10 +1,10 @@
 import type { CausalLM } from './causal-lm'
 import type { ResolvedConfig } from './config'
 import { checkpointStep, deadline, throwIfAborted } from './control'
-import { leftPad } from './padding'
+import { padRows } from '@dialogpt/data'
 import { argmax, logSoftmax, processScores, sampleIndex } from './processors/pipeline'
 import type { GeneratedSequence, StepScores } from './result'
-import type { Rng } from './rng'
+import type { Rng } from '@dialogpt/data'
 
 /** One decoding step of every row. */
 export interface Step {
@@ -25,7 +25,7 @@ export interface Step {
 export async function* sampleLoop(model: CausalLM, prompts: readonly (readonly number[])[], c: ResolvedConfig, rng: Rng): AsyncGenerator<Step, GeneratedSequence[][]> {
   const perPrompt = c.doSample ? c.numReturnSequences : 1
   const rows = prompts.flatMap((p) => new Array<readonly number[]>(perPrompt).fill(p))
-  const { ids, mask, length: P } = leftPad(rows, c.padTokenId)
+  const { rows: ids, mask, length: P } = padRows(rows, { side: 'left', value: c.padTokenId })
   const maxLength = P + c.maxNewTokens
   if (maxLength > model.maxPositions) throw new RangeError(`prompt (${P}) + maxNewTokens (${c.maxNewTokens}) exceeds the model's ${model.maxPositions} positions`)
   const V = model.vocabSize

@@ -1,7 +1,7 @@
 import type { CausalLM } from './causal-lm'
 import { resolveConfig, type GenerationConfig } from './config'
 import { normalizePrompts } from './generate'
-import { Rng } from './rng'
+import { Rng } from '@dialogpt/data'
 import { sampleLoop } from './sample-loop'
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { padRows } from '@dialogpt/data'
 import { yieldToEventLoop, type CausalLM } from '@dialogpt/decode'
 import { disposeCache, type GPT2, type KVCache } from './gpt2'
 import { gatherRows, sparseNll, takeRows } from './ops'
@@ -68,11 +69,10 @@ export class GPT2Decoding implements CausalLM<KVCache> {
 
   /** The summed NLL of each target of one chunk of rows, from one forward pass. */
   private async scoreChunk(contextIds: number[][], targetIds: number[][]): Promise<number[]> {
-    const rows = contextIds.map((ctx, i) => [...ctx, ...targetIds[i]!])
-    const T = Math.max(...rows.map((r) => r.length))
-    const pad = this.model.config.eos_token_id
-    const ids = rows.map((r) => [...r, ...new Array<number>(T - r.length).fill(pad)])
-    const mask = rows.map((r) => [...r.map(() => 1), ...new Array<number>(T - r.length).fill(0)])
+    const { rows: ids, mask, length: T } = padRows(
+      contextIds.map((ctx, i) => [...ctx, ...targetIds[i]!]),
+      { side: 'right', value: this.model.config.eos_token_id },
+    )
     // The flat position (row·T + t) of the logits that predict each target token.
     const at: number[] = []
     const tokens: number[] = []
@@ -103,7 +103,7 @@ export class GPT2Decoding implements CausalLM<KVCache> {
     tf.dispose(parts)
     const values = await nll.data()
     nll.dispose()
-    const sums = new Array<number>(rows.length).fill(0)
+    const sums = new Array<number>(ids.length).fill(0)
     values.forEach((v, k) => (sums[owner[k]!]! += v))
     return sums
   }

@@ -1,3 +1,4 @@
+import { EOS_TOKEN_ID, GPT2_VOCAB_SIZE } from '@dialogpt/data'
 import { CheckpointError } from '../checkpoint/errors'
 import type { StateDict } from '../checkpoint/tensor-data'
 
@@ -33,7 +34,7 @@ export interface GPT2Config {
 
 const DEFAULTS: GPT2Config = {
   model_type: 'gpt2',
-  vocab_size: 50257,
+  vocab_size: GPT2_VOCAB_SIZE,
   n_positions: 1024,
   n_embd: 768,
   n_layer: 12,
@@ -45,8 +46,8 @@ const DEFAULTS: GPT2Config = {
   embd_pdrop: 0.1,
   attn_pdrop: 0.1,
   initializer_range: 0.02,
-  bos_token_id: 50256,
-  eos_token_id: 50256,
+  bos_token_id: EOS_TOKEN_ID,
+  eos_token_id: EOS_TOKEN_ID,
   tie_word_embeddings: true,
   scale_attn_weights: true,
   scale_attn_by_inverse_layer_idx: false,

@@ -75,15 +75,30 @@ export async function exampleLosses(model: GPT2, inputIds: IntMatrix, labels: In
 }
 
 /**
- * Perplexity as the original reports it: exp of the mean over examples of each example's mean
- * token loss (not exp of the batch token mean). Examples with no labelled token are left out.
+ * The original's two numbers for a batch, from per-example sums and counts: the token-mean loss
+ * (every labelled token of the batch weighted equally) and the perplexity, exp of the mean over
+ * examples of each example's mean token loss (not exp of the token mean). Examples with no
+ * labelled token are left out of the perplexity.
  */
-export async function dialogptPerplexity(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<number> {
-  const { sums: s, counts: n } = await exampleLosses(model, inputIds, labels, options)
-  const means: number[] = []
-  for (let i = 0; i < s.length; i++) {
-    if (n[i]! > 0) means.push(s[i]! / n[i]!)
+export function lossAndPerplexity(sums: ArrayLike<number>, counts: ArrayLike<number>): { loss: number; perplexity: number } {
+  let total = 0
+  let count = 0
+  let meanSum = 0
+  let examples = 0
+  for (let i = 0; i < sums.length; i++) {
+    total += sums[i]!
+    count += counts[i]!
+    if (counts[i]! > 0) {
+      meanSum += sums[i]! / counts[i]!
+      examples++
+    }
   }
-  if (means.length === 0) throw new Error('dialogptPerplexity: no example has a labelled token (all labels are -1)')
-  return Math.exp(means.reduce((a, b) => a + b, 0) / means.length)
+  return { loss: total / count, perplexity: Math.exp(meanSum / examples) }
+}
+
+/** Perplexity as the original reports it (see {@link lossAndPerplexity}), from one forward pass. */
+export async function dialogptPerplexity(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): Promise<number> {
+  const { sums, counts } = await exampleLosses(model, inputIds, labels, options)
+  if (!Array.prototype.some.call(counts, (n: number) => n > 0)) throw new Error('dialogptPerplexity: no example has a labelled token (all labels are -1)')
+  return lossAndPerplexity(sums, counts).perplexity
 }

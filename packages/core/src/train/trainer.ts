@@ -4,7 +4,7 @@ import type { GPT2 } from '../model/gpt2'
 import { accumulateGradients, NonFiniteLossError } from './accumulate'
 import { AdamW } from './adamw'
 import type { MomentOptimizer } from './moment-optimizer'
-import { exampleLosses } from './objective'
+import { exampleLosses, lossAndPerplexity } from './objective'
 import { OriginalAdam } from './original-adam'
 import { constantSchedule, linearSchedule, noamSchedule } from './schedules'
 import { checkpointName, type LoadedCheckpoint, type TrainerState } from './trainer-checkpoint'
@@ -205,9 +205,10 @@ export class Trainer {
     let rows = 0
     for (let b = 0; b < this.validBatcher.batchesIn(0); b++) {
       const batch = await this.validBatcher.batchAt({ epoch: 0, batch: b })
-      const [loss, ppl] = await batchLossAndPerplexity(this.model, batch)
+      const { sums, counts } = await exampleLosses(this.model, batch.inputIds, batch.labels)
+      const { loss, perplexity } = lossAndPerplexity(sums, counts)
       lossSum += loss * batch.inputIds.length
-      pplSum += ppl * batch.inputIds.length
+      pplSum += perplexity * batch.inputIds.length
       rows += batch.inputIds.length
     }
     const loss = lossSum / rows
@@ -248,24 +249,6 @@ export class Trainer {
   dispose(): void {
     this.optimizer.dispose()
   }
-}
-
-/** The original's per-batch eval numbers: the token-mean loss and exp(mean per-example loss), from one forward pass. */
-async function batchLossAndPerplexity(model: GPT2, batch: Batch): Promise<[number, number]> {
-  const { sums: s, counts: n } = await exampleLosses(model, batch.inputIds, batch.labels)
-  let total = 0
-  let count = 0
-  let meanSum = 0
-  let examples = 0
-  for (let i = 0; i < s.length; i++) {
-    total += s[i]!
-    count += n[i]!
-    if (n[i]! > 0) {
-      meanSum += s[i]! / n[i]!
-      examples++
-    }
-  }
-  return [total / count, Math.exp(meanSum / examples)]
 }
 
 function describeOptions(options: TrainerOptions): Record<string, unknown> {

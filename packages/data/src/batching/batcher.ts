@@ -1,5 +1,6 @@
 import type { ExampleSource, TrainingExample } from '../store/example'
-import { seededRandom, shuffleInPlace } from './seeded-random'
+import { padRows } from '../encode/padding'
+import { seededRandom, shuffleInPlace } from '../random/seeded-random'
 
 /** Where a batch stream is: the epoch and the index of the next batch in it. Save it to resume. */
 export interface BatchPosition {
@@ -172,17 +173,13 @@ export class Batcher {
 
 /** Right-pads examples into a {@link Batch} (ids with 0, labels with -1). */
 export function padBatch(indices: number[], examples: readonly TrainingExample[]): Batch {
-  const width = Math.max(...examples.map((e) => e.inputIds.length))
   let labelledTokens = 0
   let realTokens = 0
-  const inputIds: number[][] = []
-  const labels: number[][] = []
   for (const e of examples) {
     realTokens += e.inputIds.length
     for (const y of e.labels) if (y !== -1) labelledTokens++
-    const pad = width - e.inputIds.length
-    inputIds.push([...e.inputIds, ...new Array<number>(pad).fill(0)])
-    labels.push([...e.labels, ...new Array<number>(pad).fill(-1)])
   }
+  const inputIds = padRows(examples.map((e) => e.inputIds), { side: 'right', value: 0 }).rows
+  const labels = padRows(examples.map((e) => e.labels), { side: 'right', value: -1 }).rows
   return { inputIds, labels, examples: indices, labelledTokens, realTokens }
 }

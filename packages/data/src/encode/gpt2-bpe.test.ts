@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { decode as referenceDecode, encode as referenceEncode } from 'gpt-tokenizer/encoding/r50k_base'
-import { seededRandom } from '../batching/seeded-random'
+import { seededRandom } from '../random/seeded-random'
 import { describe, expect, it } from 'vitest'
 import { hasShared, sharedPath } from '../../../../test/shared'
 import { decodeGpt2, encodeGpt2, EOS_TOKEN_ID } from './gpt2-bpe'

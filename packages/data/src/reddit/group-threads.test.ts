@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RedditComment } from './comment'
-import { DumpError } from './dump-error'
+import { DumpError } from '../input/dump-error'
 import { groupByThread } from './group-threads'
 
 function comments(n: number): RedditComment[] {

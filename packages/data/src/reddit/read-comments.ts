@@ -1,9 +1,9 @@
 import { commentFromRow, parseCommentLine, type RedditComment } from './comment'
-import { DumpError } from './dump-error'
-import type { MalformedLine } from './malformed'
-import { readDumpLineBatches, readDumpText } from './open-dump'
+import { DumpError } from '../input/dump-error'
+import type { MalformedLine } from '../input/malformed'
+import { readDumpLineBatches, readDumpText } from '../input/open-dump'
 
-export type { MalformedLine } from './malformed'
+export type { MalformedLine } from '../input/malformed'
 
 /** Running counts of a read. */
 export interface ReadCounts {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
 import type { RedditComment } from './comment'
-import { DumpError } from './dump-error'
+import { DumpError } from '../input/dump-error'
 import { groupByThread } from './group-threads'
-import { prepareSessions } from './prepare'
+import { prepareSessions } from '../prepare/prepare'
 
 // Temporary files whose names match are sent to /dev/full, where every write fails with ENOSPC (a full disk).
 const fullDisk: { files: RegExp | null } = { files: null }

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RedditComment } from './comment'
-import type { DumpError } from './dump-error'
+import type { DumpError } from '../input/dump-error'
 import { spillFailed, SpillStream } from './spill-stream'
 
 /** UTF-16 code units buffered per partition before a write (64 KiB). */

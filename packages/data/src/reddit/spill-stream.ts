@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { DumpError } from './dump-error'
+import { DumpError } from '../input/dump-error'
 
 /** A `spill-failed` {@link DumpError} for a temporary spill file. */
 export function spillFailed(file: string, what: string): DumpError {

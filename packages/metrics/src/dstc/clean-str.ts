@@ -1,5 +1,5 @@
 import { pythonSplit } from '../text/python-split'
-import { tweetTokenize } from './tweet-tokenize'
+import { tweetTokenize } from '../text/tweet-tokenize'
 
 const CONTRACTIONS = ["'s", "'m", "'re", "n't", "'ll", "'ve", "'d", "'em"]
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { emptyReport } from './prepare-report'
-import { prepareSessions, prepareStore } from './prepare'
+import { prepareSessions } from './prepare'
+import { prepareStore } from './prepare-store'
 
 /** A small thread: a root and replies, as Pushshift rows with the keys in `order`. */
 function rows(order: string[] = ['id', 'parent_id', 'link_id', 'body', 'score', 'subreddit']) {

@@ -1,4 +1,4 @@
-import type { MalformedLine } from './malformed'
+import type { MalformedLine } from '../input/malformed'
 
 /** The filter report. `lines = comments + malformed`; `sessions = kept + Σ dropped`. */
 export interface PrepareReport {

@@ -1,6 +1,7 @@
 /**
- * A seedable generator (xoshiro128**): the same seed gives the same draws on every platform.
- * Its state can be saved and restored (for exactly resumable training).
+ * The project's seeded random generator (xoshiro128**): the same seed gives the same draws on every
+ * platform. Its state can be saved and restored. Sampling in `@dialogpt/decode`, batch shuffling,
+ * and anything else that must be reproducible use it.
  */
 export class Rng {
   private s: Uint32Array

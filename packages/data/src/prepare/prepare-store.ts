@@ -1,0 +1,40 @@
+import { turnsToFeatures } from '../encode/tsv'
+import { DumpError } from '../input/dump-error'
+import type { StoreManifest } from '../store/manifest'
+import { writeStore, type StoreWriterOptions } from '../store/store-writer'
+import { prepareSessions } from './prepare'
+import type { PrepareOptions } from './prepare-options'
+import { emptyReport, type PrepareReport } from './prepare-report'
+
+export interface PrepareStoreOptions extends PrepareOptions {
+  /** The store directory to write. */
+  out: string
+  /** Window length in tokens. Default 128 (the original's). */
+  maxLength?: number
+  /** Backward-model data: turns reversed. */
+  reverse?: boolean
+  /** Text → token ids. Default GPT-2's BPE. */
+  encode?: (text: string) => number[]
+  store?: Omit<StoreWriterOptions, 'meta'>
+}
+
+/** {@link prepareSessions} → windowed features → a token store at `out`. Returns the report and the manifest. */
+export async function prepareStore(options: PrepareStoreOptions): Promise<{ report: PrepareReport; manifest: StoreManifest }> {
+  if (options.inputs.length === 0) throw new DumpError('not-found', '(no input)', 'give at least one input file')
+  const report = emptyReport()
+  async function* examples() {
+    for await (const s of prepareSessions(options, report)) {
+      const features = turnsToFeatures(
+        s.turns.map((text, i) => ({ text, weight: s.weights[i]! })),
+        { maxLength: options.maxLength ?? 128, reverse: options.reverse, encode: options.encode },
+      )
+      report.examples += features.length
+      yield* features
+    }
+  }
+  const manifest = await writeStore(options.out, examples(), {
+    ...options.store,
+    meta: () => ({ inputs: options.inputs, maxLength: options.maxLength ?? 128, reverse: options.reverse ?? false, report }),
+  })
+  return { report, manifest }
+}

@@ -1,0 +1,93 @@
+import { DumpError } from '../input/dump-error'
+import { detectInputFormat } from '../input/input-format'
+import type { MalformedLine } from '../input/malformed'
+import { readDialogues } from '../input/read-dialogues'
+import { readTsvSessions } from '../input/read-tsv'
+import { redditThreadSessions } from '../reddit/reddit-sessions'
+import { BlandnessPass } from './blandness-pass'
+import type { PrepareOptions, PreparedSession } from './prepare-options'
+import { emptyReport, type PrepareReport } from './prepare-report'
+import { SessionScreen } from './session-screen'
+
+export { paperFilters, type FilterOptions, type InputFormat, type PrepareOptions, type PreparedSession } from './prepare-options'
+
+/**
+ * Reads the inputs and yields the sessions that pass, filling `report` as it goes (complete when
+ * the generator ends). Reddit dumps: comments → comment rules → threads (grouped across all inputs,
+ * spilling to disk when large) → root-to-leaf sessions → score → normalisation → filters → (after a
+ * counting pass over all surviving targets) blandness. TSV lines and dialogues: parsed, optionally
+ * normalised and filtered. A file in which not one record is usable is a `DumpError`.
+ */
+export async function* prepareSessions(options: PrepareOptions, report: PrepareReport = emptyReport()): AsyncGenerator<PreparedSession> {
+  const onMalformed = (m: MalformedLine) => {
+    if (report.malformedSamples.length < 20) report.malformedSamples.push(m)
+    options.onMalformed?.(m)
+  }
+  const formats = await Promise.all(options.inputs.map((f) => detectInputFormat(f, options.format ?? 'auto')))
+  const reddit = options.inputs.filter((_, i) => formats[i] === 'reddit')
+  const screen = new SessionScreen(options, report)
+  let progressAt = 0
+  const progress = () => {
+    if (options.onProgress && report.lines - progressAt >= 10_000) {
+      progressAt = report.lines
+      options.onProgress(report)
+    }
+  }
+  const keep = (s: PreparedSession) => {
+    report.kept++
+    return s
+  }
+  /** A file that had lines but not one usable record is an error, not a silent "kept: 0". */
+  const checkUsable = (file: string, format: string, before: { lines: number; malformed: number }) => {
+    const lines = report.lines - before.lines
+    if (lines === 0 || report.malformed - before.malformed < lines) return
+    const sample = report.malformedSamples.find((m) => m.file === file)
+    throw new DumpError('bad-format', file, `none of its ${lines} records is a usable ${format} record${sample ? ` (line ${sample.line}: ${sample.reason})` : ''}; check --format. Nothing was kept`)
+  }
+
+  for (const [i, file] of options.inputs.entries()) {
+    const before = { lines: report.lines, malformed: report.malformed }
+    if (formats[i] === 'tsv') {
+      for await (const turns of readTsvSessions(file, report, onMalformed)) {
+        const s = screen.screen({ turns: turns.map((t) => t.text), weights: turns.map((t) => t.weight) }, false)
+        if (s) yield keep(s)
+        progress()
+      }
+      checkUsable(file, 'train.tsv', before)
+    } else if (formats[i] === 'dialogues') {
+      for await (const turns of readDialogues(file, report, onMalformed)) {
+        const s = screen.screen({ turns, weights: turns.map(() => 1) }, false)
+        if (s) yield keep(s)
+        progress()
+      }
+      checkUsable(file, 'dialogue', before)
+    }
+  }
+  if (reddit.length === 0) {
+    options.onProgress?.(report)
+    return
+  }
+  const filters = options.filters ?? {}
+  const bland = (options.applyFilters ?? true) && filters.blandness !== false ? await BlandnessPass.create(filters.blandness ?? {}, options.grouping?.tmpDir) : null
+  try {
+    const minScore = options.minScore ?? 1
+    const threads = redditThreadSessions(reddit, options, report, onMalformed, { afterBatch: progress, afterFile: (file, before) => checkUsable(file, 'Reddit comment', before) })
+    for await (const sessions of threads) {
+      screen.nextThread()
+      for (const session of sessions) {
+        if ((session.score ?? 0) < minScore) {
+          screen.drop('low-score')
+          continue
+        }
+        const s = screen.screen({ turns: session.turns, weights: session.turns.map(() => 1), subreddit: session.subreddit, linkId: session.linkId, ids: session.ids }, true)
+        if (!s) continue
+        if (bland) await bland.add(s)
+        else yield keep(s)
+      }
+    }
+    if (bland) for await (const s of bland.kept((reason) => screen.count(reason))) yield keep(s)
+    options.onProgress?.(report)
+  } finally {
+    await bland?.dispose()
+  }
+}
