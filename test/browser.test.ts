@@ -52,7 +52,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     tf.dispose([logits, ...cache.layers.flatMap((l) => [l.key, l.value])])
     model.dispose()
     mkdirSync(artifacts, { recursive: true })
-  }, 180_000)
+  })
 
   afterAll(() => closeServer?.())
 
@@ -62,14 +62,14 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     const status = () => page.evaluate(() => (window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status)
     const load = async () => {
       await page.click('#load')
-      await page.waitForFunction(() => /^(ready|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+      await page.waitForFunction(() => /^(ready|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
       expect(await status()).toMatch(/^ready/)
     }
     const send = async (text: string) => {
       await page.fill('#prompt', text)
       await page.click('#send')
     }
-    const finished = () => page.waitForFunction(() => /^(done|stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+    const finished = () => page.waitForFunction(() => /^(done|stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
     const state = () => page.evaluate(() => (window as unknown as { dialogptDemo: { lastIds: number[]; lastText: string; backend: string; loadedFromCache: boolean; status: string; promptLogits: number[] } }).dialogptDemo)
     return { context, page, status, load, send, finished, state }
   }
@@ -92,7 +92,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     } finally {
       await b.context.close()
     }
-  }, 240_000)
+  })
 
   it.runIf(run)('fine-tunes the loaded model in the page with the Trainer: the loss falls', async () => {
     const b = await open('wasm')
@@ -100,7 +100,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       await b.load()
       await b.page.fill('#steps', '12')
       await b.page.click('#train')
-      await b.page.waitForFunction(() => /^(trained|training stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 120_000 })
+      await b.page.waitForFunction(() => /^(trained|training stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
       expect(await b.status()).toBe('trained 12 steps')
       const losses = await b.page.evaluate(() => (window as unknown as { dialogptDemo: { trainLosses: number[] } }).dialogptDemo.trainLosses)
       expect(losses).toHaveLength(12)
@@ -112,7 +112,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     } finally {
       await b.context.close()
     }
-  }, 240_000)
+  })
 
   it.runIf(run)('the stop button aborts a reply, and a reload loads the model from the cache', async () => {
     const b = await open('wasm', 50)
@@ -133,5 +133,5 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     } finally {
       await b.context.close()
     }
-  }, 240_000)
+  })
 })

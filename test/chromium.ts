@@ -50,8 +50,10 @@ export async function openChromium(): Promise<{ context: BrowserContext; page: P
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dialogpt-chromium-')), {
     executablePath: chromiumPath,
     headless: true,
+    timeout: 0, // no launch deadline: outcomes must not depend on the machine's speed
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
   })
   await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()))
+  context.setDefaultTimeout(0) // nor on page actions (Playwright's default is 30 s)
   return { context, page: context.pages()[0] ?? (await context.newPage()) }
 }

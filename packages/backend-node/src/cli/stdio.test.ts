@@ -10,7 +10,7 @@ const bin = join(__dirname, '..', 'bin', 'dialogpt.ts')
 function runToFullDisk(args: string[]) {
   const full = openSync('/dev/full', 'w')
   try {
-    return spawnSync(process.execPath, ['--conditions=@dialogpt/source', '--import', 'tsx', bin, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 120_000 })
+    return spawnSync(process.execPath, ['--conditions=@dialogpt/source', '--import', 'tsx', bin, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' })
   } finally {
     closeSync(full)
   }

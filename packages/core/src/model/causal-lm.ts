@@ -44,7 +44,7 @@ export class GPT2Decoding implements CausalLM<KVCache> {
 
   /**
    * The mean negative log-likelihood (natural log) of each target given its context. Rows are
-   * scored in chunks of about {@link SCORE_CHUNK_TOKENS} positions, each padded on the right to its
+   * scored in chunks of about `SCORE_CHUNK_TOKENS` (512) positions, each padded on the right to its
    * own longest row (padding is masked and never scored), with a turn of the event loop between
    * chunks, so `signal` stops a long scoring within one chunk.
    */

@@ -7,11 +7,14 @@ import { sharedPath } from '../../../../test/shared'
 import { readSafetensors } from '../checkpoint/safetensors'
 import { GPT2 } from '../model/gpt2'
 import '../node'
+import { registerWasmKernels } from '../kernels/wasm'
 import '../register-gradients'
 
 export const tinyDir = sharedPath('fixtures', 'gpt2-tiny')
 
+/** Switches tfjs to `name` with the wasm kernels registered, as `@dialogpt/backend-node` does for users. */
 export async function useBackend(name = process.env.TFJS_BACKEND ?? 'cpu'): Promise<void> {
+  registerWasmKernels()
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name)
     if (!ok) throw new Error(`tfjs backend ${name} failed to initialise`)

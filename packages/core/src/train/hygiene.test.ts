@@ -45,7 +45,7 @@ describe('process hygiene around checkpoints', () => {
     const out = mkdtempSync(join(tmpdir(), 'efbig-'))
     const child = resolve(__dirname, '../testing/train-child.ts')
     // `ulimit -f 20`: no file may grow past 20 KiB; the micro model's weights are bigger (EFBIG, as ENOSPC would be).
-    const r = spawnSync('bash', ['-c', `ulimit -f 20; exec "${process.execPath}" --conditions=@dialogpt/source --import tsx "${child}" "${out}" 4 cpu fresh`], { cwd: resolve(__dirname, '../../../..'), encoding: 'utf8', timeout: 120_000 })
+    const r = spawnSync('bash', ['-c', `ulimit -f 20; exec "${process.execPath}" --conditions=@dialogpt/source --import tsx "${child}" "${out}" 4 cpu fresh`], { cwd: resolve(__dirname, '../../../..'), encoding: 'utf8' })
     expect(r.status).not.toBe(0)
     expect(r.stderr).toMatch(new RegExp(`${out}/checkpoints/\\.step-00000003\\.tmp-\\d+-\\d+/model\\.safetensors: EFBIG: file too large, write`))
     expect(readdirSync(join(out, 'checkpoints'))).toEqual([])

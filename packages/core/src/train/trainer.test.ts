@@ -250,7 +250,7 @@ describe.each(['cpu', 'wasm'])('Trainer killed and resumed in another process (%
   beforeAll(async () => {
     straight = scratch()
     await run(straight, 14)
-  }, 120_000)
+  })
 
   it.each([
     ['SIGKILL', 2 + Math.floor(Math.random() * 10)],
@@ -265,5 +265,5 @@ describe.each(['cpu', 'wasm'])('Trainer killed and resumed in another process (%
     expect(losses(dir)).toEqual(losses(straight))
     expect(finalWeights(dir, 14).equals(finalWeights(straight, 14))).toBe(true)
     expect(existsSync(join(dir, 'best', 'model.safetensors'))).toBe(true)
-  }, 120_000)
+  })
 })

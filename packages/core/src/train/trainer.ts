@@ -28,7 +28,7 @@ export { TrainingDivergedError, type StepEvent, type EvaluationEvent, type Train
  * their gradients and lets the optimiser clip and apply them at the scheduled learning rate. With
  * `outputDir`, checkpoints hold the weights, the optimiser moments, the step, the seed and the data
  * position, so `fit({ resume: true })` continues bit-identically on the cpu and wasm backends. The
- * settings are resolved once into {@link Trainer.config}; files go through {@link TrainerFiles}.
+ * settings are resolved once into {@link Trainer.config}; files go through `TrainerFiles`.
  */
 export class Trainer {
   readonly optimizer: MomentOptimizer

@@ -7,7 +7,7 @@ const DETECT_LINES = 50
 const DETECT_BYTES = 1 << 16
 
 /**
- * The format of an input, by content (`.tsv` by extension): up to {@link DETECT_LINES} lines are
+ * The format of an input, by content (`.tsv` by extension): up to 50 lines are
  * looked at, so one malformed first line cannot decide it. A line (or the first element of a
  * whole-file JSON array, as BigQuery exports and Python's `json.dump` write) that is an object with
  * `body` and `parent_id` or `link_id` is a Reddit comment; arrays of turns and objects with
