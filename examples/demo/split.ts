@@ -34,3 +34,14 @@ export function multiReference(test: readonly PreparedSession[]): { context: str
   }
   return [...byContext.values()]
 }
+
+/**
+ * The training (or validation) sessions that contain none of the held-out references word for word:
+ * the sample's threads reuse sentences, so a thread-level split alone left the test references in the
+ * training data, and every decoder "reproduced" them. Returns the kept sessions and how many were dropped.
+ */
+export function withoutHeldOutText(sessions: readonly PreparedSession[], tests: readonly { references: string[] }[]): { kept: PreparedSession[]; dropped: number } {
+  const held = new Set(tests.flatMap((t) => t.references.map((r) => r.trim())))
+  const kept = sessions.filter((s) => !s.turns.some((turn) => held.has(turn.trim())))
+  return { kept, dropped: sessions.length - kept.length }
+}
