@@ -69,7 +69,11 @@ async function readLargeFile(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r')
   try {
     const { size } = await handle.stat()
-    if (size < 2 ** 30) return new Uint8Array(await handle.readFile())
+    if (size < 2 ** 30) {
+      // A view of the Buffer's memory, not a copy (`new Uint8Array(buffer)` would copy it).
+      const b = await handle.readFile()
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    }
     const out = new Uint8Array(size)
     for (let at = 0; at < size; ) {
       const { bytesRead } = await handle.read(out, at, Math.min(2 ** 30, size - at), at)
