@@ -15,3 +15,21 @@ it('keeps Hugging Face defaults and refuses bad settings with a clear message', 
   expect(() => resolveConfig({ numReturnSequences: 2 })).toThrow(/greedy search returns one sequence/)
   expect(() => resolveConfig({ earlyStopping: 'sometimes' as never })).toThrow(/earlyStopping/)
 })
+
+it('refuses snake_case and unknown options, naming the camelCase key', () => {
+  expect(() => resolveConfig({ top_k: 10 } as never)).toThrow(GenerationConfigError)
+  expect(() => resolveConfig({ top_k: 10 } as never)).toThrow(/'top_k'.*use 'topK'/)
+  expect(() => resolveConfig({ max_new_tokens: 5 } as never)).toThrow(/use 'maxNewTokens'/)
+  expect(() => resolveConfig({ topk: 10 } as never)).toThrow(/unknown option 'topk'; the options are .*topK/)
+})
+
+it('fills every default from GENERATION_DEFAULTS and keeps what is given, undefined meaning the default', () => {
+  const r = resolveConfig({ topK: 7, temperature: undefined, eosTokenId: [5, 6] })
+  expect(r.topK).toBe(7)
+  expect(r.temperature).toBe(1)
+  expect(r.maxNewTokens).toBe(20)
+  expect(r.eosTokenIds).toEqual([5, 6])
+  expect(r.padTokenId).toBe(5)
+  expect(r.badWordsIds).toEqual([])
+  expect(r.outputScores).toBe(false)
+})

@@ -114,31 +114,37 @@ export const GENERATION_DEFAULTS = {
   eosTokenId: EOS_TOKEN_ID,
 } as const satisfies GenerationConfig
 
+/** Every key {@link GenerationConfig} has: anything else is refused, so a misspelt option cannot be ignored. */
+const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof GenerationConfig>([
+  ...(Object.keys(GENERATION_DEFAULTS) as (keyof GenerationConfig)[]),
+  'badWordsIds', 'padTokenId', 'seed', 'maxTime', 'signal', 'mmi', 'outputScores',
+])
+
+/** Refuses keys GenerationConfig does not have, naming the camelCase key where a snake_case one was given. */
+function checkKeys(config: object): void {
+  for (const key of Object.keys(config)) {
+    if (KNOWN_KEYS.has(key)) continue
+    const ours = HF_KEYS[key]
+    if (ours) throw new GenerationConfigError(`unknown option '${key}': this library's options are camelCase, use '${ours}' (GenerationConfig.fromHF reads Hugging Face's snake_case names)`)
+    throw new GenerationConfigError(`unknown option '${key}'; the options are ${[...KNOWN_KEYS].join(', ')}`)
+  }
+}
+
 export function resolveConfig(config: GenerationConfig = {}): ResolvedConfig {
-  const d = GENERATION_DEFAULTS
-  const eos = config.eosTokenId ?? d.eosTokenId
-  const eosTokenIds = Array.isArray(eos) ? eos : [eos]
+  checkKeys(config)
+  const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as GenerationConfig
+  const { eosTokenId, ...merged } = { ...GENERATION_DEFAULTS, ...given }
+  const eosTokenIds = Array.isArray(eosTokenId) ? [...eosTokenId] : [eosTokenId]
   const r: ResolvedConfig = {
-    maxNewTokens: config.maxNewTokens ?? d.maxNewTokens,
-    minNewTokens: config.minNewTokens ?? d.minNewTokens,
-    doSample: config.doSample ?? d.doSample,
-    topK: config.topK ?? d.topK,
-    topP: config.topP ?? d.topP,
-    temperature: config.temperature ?? d.temperature,
-    numBeams: config.numBeams ?? d.numBeams,
-    lengthPenalty: config.lengthPenalty ?? d.lengthPenalty,
-    earlyStopping: config.earlyStopping ?? d.earlyStopping,
-    numReturnSequences: config.numReturnSequences ?? d.numReturnSequences,
-    repetitionPenalty: config.repetitionPenalty ?? d.repetitionPenalty,
-    noRepeatNgramSize: config.noRepeatNgramSize ?? d.noRepeatNgramSize,
-    badWordsIds: config.badWordsIds ?? [],
+    badWordsIds: [],
+    outputScores: false,
+    seed: undefined,
+    maxTime: undefined,
+    signal: undefined,
+    mmi: undefined,
+    ...merged,
     eosTokenIds,
-    padTokenId: config.padTokenId ?? eosTokenIds[0] ?? 0,
-    seed: config.seed,
-    maxTime: config.maxTime,
-    signal: config.signal,
-    mmi: config.mmi,
-    outputScores: config.outputScores ?? false,
+    padTokenId: merged.padTokenId ?? eosTokenIds[0] ?? 0,
   }
   const positiveInt = (name: keyof ResolvedConfig, min: number) => {
     const v = r[name] as number

@@ -37,9 +37,10 @@ export async function generate(model: CausalLM, prompts: readonly number[] | rea
 async function generateMmi(model: CausalLM, prompt: number[], c: ResolvedConfig): Promise<GeneratedSequence[]> {
   const mmi = c.mmi!
   const eos = c.eosTokenIds[0]!
+  const { eosTokenIds, ...rest } = c
   const sampled = resolveConfig({
-    ...c,
-    eosTokenId: c.eosTokenIds,
+    ...rest,
+    eosTokenId: eosTokenIds,
     mmi: undefined,
     doSample: true,
     numBeams: 1,

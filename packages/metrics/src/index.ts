@@ -9,7 +9,7 @@
 export { dstcEvaluate, type DstcEvaluateInput, type DstcEvaluation } from './dstc-evaluate'
 export { bleu, bleuFromStats, type BleuResult } from './mteval/bleu'
 export { nist, nistFromStats, type NistResult } from './mteval/nist'
-export { mtevalStats, type MtevalOptions, type MtevalStats } from './mteval/stats'
+export { mtevalStats, type MtevalOptions, type MtevalScores, type MtevalStats } from './mteval/stats'
 export { mtevalTokenize, dialogptXmlText } from './mteval/tokenize'
 export { formatMteval, roundMteval } from './mteval/format'
 export { entropy } from './dstc/entropy'

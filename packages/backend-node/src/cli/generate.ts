@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { causalLM, DialoGPT, loadGPT2, type GPT2 } from '@dialogpt/core'
 import type { GenerationConfig } from '@dialogpt/decode'
-import { intFlag, numberFlag, UsageError, type CliIo } from './io'
+import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
 
 export const GENERATE_USAGE = `Usage: dialogpt generate --model DIR_OR_REPO --prompt TEXT [options]
 
@@ -28,32 +28,10 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      model: { type: 'string' },
-      prompt: { type: 'string' },
-      revision: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'local-files-only': { type: 'boolean', default: false },
-      'max-new-tokens': { type: 'string' },
-      'min-new-tokens': { type: 'string' },
-      'num-beams': { type: 'string' },
-      'length-penalty': { type: 'string' },
-      'early-stopping': { type: 'string' },
-      'num-return-sequences': { type: 'string' },
-      'do-sample': { type: 'boolean', default: false },
-      'top-k': { type: 'string' },
-      'top-p': { type: 'string' },
-      temperature: { type: 'string' },
-      seed: { type: 'string' },
-      'repetition-penalty': { type: 'string' },
-      'no-repeat-ngram-size': { type: 'string' },
-      'eos-token-id': { type: 'string' },
-      mmi: { type: 'boolean', default: false },
-      'reverse-model': { type: 'string' },
-      'num-samples': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: flagTable(
+      [...MODEL_SOURCE_FLAGS, 'prompt', 'max-new-tokens', 'min-new-tokens', 'num-beams', 'length-penalty', 'early-stopping', 'num-return-sequences', 'top-k', 'top-p', 'temperature', 'seed', 'repetition-penalty', 'no-repeat-ngram-size', 'eos-token-id', 'reverse-model', 'num-samples'],
+      ['local-files-only', 'do-sample', 'mmi', 'json'],
+    ),
   })
   if (values.help) {
     io.stdout(GENERATE_USAGE)
@@ -81,7 +59,8 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     eosTokenId: intFlag(values['eos-token-id'], 'eos-token-id'),
   }
   for (const key of Object.keys(config) as (keyof GenerationConfig)[]) if (config[key] === undefined) delete config[key]
-  const bot = await DialoGPT.fromPretrained(values.model, { ...hub, generation: {} })
+  // generate()'s own defaults (Hugging Face's: greedy, 20 new tokens), not the chat defaults.
+  const bot = new DialoGPT(await loadGPT2(values.model, hub), {})
   let backward: GPT2 | undefined
   try {
     if (values.mmi) {

@@ -24,3 +24,20 @@ export function numberFlag(value: string | undefined, name: string, check: (n: n
 export function intFlag(value: string | undefined, name: string, min = 0): number | undefined {
   return numberFlag(value, name, (n) => Number.isInteger(n) && n >= min)
 }
+
+type StringOptions<S extends string> = { [K in S]: { type: 'string' } }
+type BooleanOptions<B extends string> = { [K in B]: { type: 'boolean' } }
+
+/**
+ * A `node:util` `parseArgs` options table from the names of the flags that take a value and of
+ * those that do not; every command also gets `--help` / `-h`.
+ */
+export function flagTable<S extends string, B extends string>(strings: readonly S[], booleans: readonly B[]): StringOptions<S> & BooleanOptions<B> & { help: { type: 'boolean'; short: 'h' } } {
+  const table: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } }
+  for (const name of strings) table[name] = { type: 'string' }
+  for (const name of booleans) table[name] = { type: 'boolean' }
+  return table as StringOptions<S> & BooleanOptions<B> & { help: { type: 'boolean'; short: 'h' } }
+}
+
+/** The flags that say where a model comes from (a folder or a Hub id), shared by every command that loads one. */
+export const MODEL_SOURCE_FLAGS = ['model', 'revision', 'cache-dir'] as const

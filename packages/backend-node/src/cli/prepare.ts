@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { formatPrepareReport } from '@dialogpt/data'
 import { prepareStore, type InputFormat } from '@dialogpt/data/node'
-import { intFlag, UsageError, type CliIo } from './io'
+import { flagTable, intFlag, UsageError, type CliIo } from './io'
 import { ProgressLine } from './progress'
 
 export const PREPARE_USAGE = `Usage: dialogpt prepare --input FILE... --out DIR [options]
@@ -46,31 +46,20 @@ async function listFile(path: string | undefined): Promise<string[] | undefined>
     .filter((l) => l && !l.startsWith('#'))
 }
 
+const PREPARE_FLAGS = {
+  input: { type: 'string', multiple: true },
+  ...flagTable(
+    ['out', 'format', 'subreddit-blocklist', 'phrase-blocklist', 'min-score', 'max-depth', 'max-turn-words', 'max-length'] as const,
+    ['overwrite', 'no-filters', 'filters', 'no-blandness', 'keep-parentheses', 'no-normalize', 'reverse', 'json'] as const,
+  ),
+} as const
+
 /** `dialogpt prepare`. Returns the exit status. */
 export async function prepareCommand(argv: string[], io: CliIo, isTTY = false): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      input: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      format: { type: 'string' },
-      overwrite: { type: 'boolean' },
-      'subreddit-blocklist': { type: 'string' },
-      'phrase-blocklist': { type: 'string' },
-      'min-score': { type: 'string' },
-      'max-depth': { type: 'string' },
-      'max-turn-words': { type: 'string' },
-      'no-filters': { type: 'boolean' },
-      filters: { type: 'boolean' },
-      'no-blandness': { type: 'boolean' },
-      'keep-parentheses': { type: 'boolean' },
-      'no-normalize': { type: 'boolean' },
-      'max-length': { type: 'string' },
-      reverse: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: PREPARE_FLAGS,
   })
   if (values.help) {
     io.stdout(PREPARE_USAGE)

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { GPT2, gpt2Config, listTrainerCheckpoints, loadGPT2, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, TokenStore } from '@dialogpt/data/node'
-import { intFlag, numberFlag, UsageError, type CliIo } from './io'
+import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
 import { bar, formatDuration, ProgressLine } from './progress'
 
 export const TRAIN_USAGE = `Usage: dialogpt train --train DATA --out DIR (--model DIR_OR_REPO | --from-scratch PRESET) [options]
@@ -53,39 +53,10 @@ async function loadData(path: string, maxLength: number, reverse: boolean): Prom
 export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      model: { type: 'string' },
-      'from-scratch': { type: 'string' },
-      revision: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'local-files-only': { type: 'boolean' },
-      train: { type: 'string' },
-      valid: { type: 'string' },
-      'max-length': { type: 'string' },
-      reverse: { type: 'boolean' },
-      'tokens-per-batch': { type: 'string' },
-      'batch-size': { type: 'string' },
-      seed: { type: 'string' },
-      optimizer: { type: 'string' },
-      lr: { type: 'string' },
-      schedule: { type: 'string' },
-      'warmup-steps': { type: 'string' },
-      'weight-decay': { type: 'string' },
-      decay: { type: 'string' },
-      'max-grad-norm': { type: 'string' },
-      'grad-accum': { type: 'string' },
-      accumulation: { type: 'string' },
-      steps: { type: 'string' },
-      epochs: { type: 'string' },
-      'eval-every': { type: 'string' },
-      patience: { type: 'string' },
-      out: { type: 'string' },
-      'checkpoint-every': { type: 'string' },
-      'keep-checkpoints': { type: 'string' },
-      resume: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: flagTable(
+      [...MODEL_SOURCE_FLAGS, 'from-scratch', 'train', 'valid', 'max-length', 'tokens-per-batch', 'batch-size', 'seed', 'optimizer', 'lr', 'schedule', 'warmup-steps', 'weight-decay', 'decay', 'max-grad-norm', 'grad-accum', 'accumulation', 'steps', 'epochs', 'eval-every', 'patience', 'out', 'checkpoint-every', 'keep-checkpoints'],
+      ['local-files-only', 'reverse', 'resume', 'json'],
+    ),
   })
   if (values.help) {
     io.stdout(TRAIN_USAGE)

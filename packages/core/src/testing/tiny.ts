@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
 import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll } from 'vitest'
 import { sharedPath } from '../../../../test/shared'
 import { readSafetensors } from '../checkpoint/safetensors'
 import { GPT2 } from '../model/gpt2'
@@ -30,3 +31,20 @@ export function loadTiny(): GPT2 {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixture data
 export const tinyGolden = (): any => JSON.parse(readFileSync(`${tinyDir}/golden.json`, 'utf8'))
+
+/**
+ * Registers `beforeAll` / `afterAll` hooks that switch to `backend`, load the gpt2-tiny fixture
+ * and dispose it after the suite; returns a getter for the model (call it inside tests).
+ */
+export function useTinyModel(backend = 'cpu'): () => GPT2 {
+  let model: GPT2 | undefined
+  beforeAll(async () => {
+    await useBackend(backend)
+    model = loadTiny()
+  })
+  afterAll(() => model?.dispose())
+  return () => {
+    if (!model) throw new Error('the gpt2-tiny model is not loaded (useTinyModel must be called in a describe block)')
+    return model
+  }
+}

@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { describeShared } from '../../../../test/shared'
-import type { GPT2 } from '../model/gpt2'
 import { beyondTolerance, gradientByGoldenName, selectGolden } from '../testing/golden-compare'
-import { loadTiny, tinyGolden, useBackend } from '../testing/tiny'
+import { tinyGolden, useTinyModel } from '../testing/tiny'
 import { accumulateGradients, NonFiniteLossError } from './accumulate'
 
 describeShared('gradient accumulation over micro-batches, against the gpt2-tiny reference gradients', ['fixtures', 'gpt2-tiny', 'golden.json'], () => {
-  let model: GPT2
-  beforeAll(async () => {
-    await useBackend('cpu')
-    model = loadTiny()
-  })
-  afterAll(() => model?.dispose())
+  const tiny = useTinyModel('cpu')
 
   // The reference batch has two rows of equal length, so the mean of the two one-row losses is the
   // batch loss: 'mean' over the two rows reproduces the reference gradients, 'sum' doubles them.
@@ -21,10 +15,10 @@ describeShared('gradient accumulation over micro-batches, against the gpt2-tiny 
       const g = tinyGolden()
       const rows = [0, 1].map((r) => ({ inputIds: [g.batch.input_ids[r]], labels: [g.batch.targets[r]] }))
       const before = tf.memory().numTensors
-      const { grads, losses } = accumulateGradients(model, rows, reduction)
+      const { grads, losses } = accumulateGradients(tiny(), rows, reduction)
       expect(losses).toHaveLength(2)
       expect(Math.abs((losses[0]! + losses[1]!) / 2 - g.forward.loss_mean)).toBeLessThan(1e-5)
-      const gradOf = gradientByGoldenName(model, grads)
+      const gradOf = gradientByGoldenName(tiny(), grads)
       let checked = 0
       for (const [name, spec] of Object.entries<{ select: number[][] | null; values: unknown; atol: unknown }>(g.grads.params)) {
         // |ours / factor - reference| <= atol, i.e. |ours - factor · reference| <= factor · atol.
@@ -42,15 +36,15 @@ describeShared('gradient accumulation over micro-batches, against the gpt2-tiny 
     const before = tf.memory().numTensors
     const good = { inputIds: g.batch.input_ids, labels: g.batch.targets }
     const empty = { inputIds: g.batch.input_ids, labels: g.batch.targets.map((r: number[]) => r.map(() => -1)) }
-    expect(() => accumulateGradients(model, [good, empty])).toThrow(NonFiniteLossError)
-    expect(() => accumulateGradients(model, [good, empty])).toThrow(/micro-batch 1 is NaN/)
+    expect(() => accumulateGradients(tiny(), [good, empty])).toThrow(NonFiniteLossError)
+    expect(() => accumulateGradients(tiny(), [good, empty])).toThrow(/micro-batch 1 is NaN/)
     expect(tf.memory().numTensors).toBe(before)
   })
 
   it('refuses an empty list and an unknown reduction', () => {
-    expect(() => accumulateGradients(model, [])).toThrow(/no micro-batches/)
+    expect(() => accumulateGradients(tiny(), [])).toThrow(/no micro-batches/)
     const g = tinyGolden()
     // @ts-expect-error: checking the run-time guard
-    expect(() => accumulateGradients(model, [{ inputIds: g.batch.input_ids, labels: g.batch.targets }], 'max')).toThrow(/'sum' or 'mean'/)
+    expect(() => accumulateGradients(tiny(), [{ inputIds: g.batch.input_ids, labels: g.batch.targets }], 'max')).toThrow(/'sum' or 'mean'/)
   })
 })

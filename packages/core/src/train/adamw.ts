@@ -6,13 +6,10 @@ import { MomentOptimizer, type MomentOptimizerOptions, type NamedTensor } from '
 /** Which tensors weight decay applies to: all of them, or only the matrices (2-D and up). */
 export type DecayScope = 'all' | 'matrices'
 
+/** `weightDecay` defaults to 0 (plain Adam), `maxGradNorm` to Infinity (no clipping; clips all gradients together when set), `epsilon` to 1e-8. */
 export interface AdamWOptions extends MomentOptimizerOptions {
-  /** Decoupled weight decay (0 = plain Adam). Default 0. */
-  weightDecay?: number
-  /** Default `'all'`. */
+  /** Which tensors the weight decay applies to. Default `'all'`. */
   decay?: DecayScope
-  /** Clip all gradients together to this global L2 norm before the update (PyTorch's `clip_grad_norm_`). Default Infinity (none). */
-  maxGradNorm?: number
 }
 
 /**
@@ -34,16 +31,11 @@ export class AdamW extends MomentOptimizer {
     return 'AdamW'
   }
 
-  readonly weightDecay: number
   readonly decay: DecayScope
-  readonly maxGradNorm: number
 
   constructor(options: AdamWOptions) {
-    super(options, 1e-8)
-    this.weightDecay = options.weightDecay ?? 0
+    super(options, { epsilon: 1e-8, weightDecay: 0, maxGradNorm: Infinity })
     this.decay = options.decay ?? 'all'
-    this.maxGradNorm = options.maxGradNorm ?? Infinity
-    if (!(this.maxGradNorm > 0)) throw new RangeError(`AdamW: maxGradNorm must be positive, got ${this.maxGradNorm}`)
   }
 
   protected rule(): AdamRule {
@@ -61,7 +53,7 @@ export class AdamW extends MomentOptimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, decay: this.decay, maxGradNorm: this.maxGradNorm }
+    return { ...super.getConfig(), decay: this.decay }
   }
 }
 

@@ -25,6 +25,21 @@ export interface MomentOptimizerOptions {
    * a 124M model fine-tune there. Default false.
    */
   stateOnHost?: boolean
+  /** Decoupled weight decay. Default: the subclass's (0 for AdamW, 0.01 for OriginalAdam). */
+  weightDecay?: number
+  /**
+   * The gradient norm limit: over all gradients together for AdamW (PyTorch's `clip_grad_norm_`),
+   * per tensor for OriginalAdam. `Infinity` turns clipping off. Default: the subclass's (Infinity
+   * for AdamW, 1 for OriginalAdam).
+   */
+  maxGradNorm?: number
+}
+
+/** The defaults a subclass gives the shared options. */
+export interface MomentOptimizerDefaults {
+  epsilon: number
+  weightDecay: number
+  maxGradNorm: number
 }
 
 /** One variable's moments as plain arrays (for checkpoints). */
@@ -47,6 +62,8 @@ export abstract class MomentOptimizer extends tf.Optimizer {
   readonly beta1: number
   readonly beta2: number
   readonly epsilon: number
+  readonly weightDecay: number
+  readonly maxGradNorm: number
   /** Updates applied so far. */
   step = 0
   /** Whether the moments live in JavaScript memory (see {@link MomentOptimizerOptions.stateOnHost}). */
@@ -54,13 +71,22 @@ export abstract class MomentOptimizer extends tf.Optimizer {
   private readonly moments = new Map<string, Moments>()
   private readonly hostMoments = new Map<string, MomentArrays>()
 
-  constructor(options: MomentOptimizerOptions, defaultEpsilon: number) {
+  constructor(options: MomentOptimizerOptions, defaults: MomentOptimizerDefaults) {
     super()
     this.learningRate = options.learningRate
     this.beta1 = options.beta1 ?? 0.9
     this.beta2 = options.beta2 ?? 0.999
-    this.epsilon = options.epsilon ?? defaultEpsilon
+    this.epsilon = options.epsilon ?? defaults.epsilon
     this.stateOnHost = options.stateOnHost ?? false
+    this.weightDecay = options.weightDecay ?? defaults.weightDecay
+    this.maxGradNorm = options.maxGradNorm ?? defaults.maxGradNorm
+    const name = (this.constructor as { className?: string }).className ?? 'optimizer'
+    if (!(this.maxGradNorm > 0)) throw new RangeError(`${name}: maxGradNorm must be positive, got ${this.maxGradNorm}`)
+  }
+
+  /** The hyper-parameters, for `tf.serialization`. */
+  override getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, maxGradNorm: this.maxGradNorm }
   }
 
   /** The update rule. */

@@ -2,13 +2,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { AdamRule } from './adam-rule'
 import { MomentOptimizer, type MomentOptimizerOptions } from './moment-optimizer'
 
-/** `epsilon` defaults to 1e-6, the original's. */
-export interface OriginalAdamOptions extends MomentOptimizerOptions {
-  /** Default 0.01, applied to every tensor (biases and LayerNorms too), as the original's fp32 path does. */
-  weightDecay?: number
-  /** Per-tensor gradient norm limit; default 1.0. `Infinity` turns clipping off. */
-  maxGradNorm?: number
-}
+/**
+ * The original's defaults: `epsilon` 1e-6; `weightDecay` 0.01, applied to every tensor (biases and
+ * LayerNorms too), as the original's fp32 path does; `maxGradNorm` 1.0, a per-tensor limit.
+ */
+export type OriginalAdamOptions = MomentOptimizerOptions
 
 /**
  * The original DialoGPT fp32 optimiser (a BERT-style Adam), for faithful reproduction: for each
@@ -22,14 +20,8 @@ export class OriginalAdam extends MomentOptimizer {
     return 'OriginalAdam'
   }
 
-  readonly weightDecay: number
-  readonly maxGradNorm: number
-
   constructor(options: OriginalAdamOptions) {
-    super(options, 1e-6)
-    this.weightDecay = options.weightDecay ?? 0.01
-    this.maxGradNorm = options.maxGradNorm ?? 1
-    if (!(this.maxGradNorm > 0)) throw new RangeError(`OriginalAdam: maxGradNorm must be positive, got ${this.maxGradNorm}`)
+    super(options, { epsilon: 1e-6, weightDecay: 0.01, maxGradNorm: 1 })
   }
 
   protected rule(): AdamRule {
@@ -38,10 +30,6 @@ export class OriginalAdam extends MomentOptimizer {
 
   protected decayFor(): number {
     return this.weightDecay
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, maxGradNorm: this.maxGradNorm }
   }
 }
 

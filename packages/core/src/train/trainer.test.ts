@@ -17,6 +17,15 @@ const backend = process.env.TFJS_BACKEND ?? 'cpu'
 const scratch = () => mkdtempSync(join(tmpdir(), 'dialogpt-trainer-'))
 const base = (over: Partial<TrainerOptions> = {}): TrainerOptions => ({ train: microExamples(60), learningRate: 2e-3, schedule: 'constant', batchSize: 4, ...over })
 
+/** A micro model trained `steps` steps into a fresh directory. */
+async function trainedInto(seed: number, over: Partial<TrainerOptions>, steps: number): Promise<{ dir: string; model: GPT2; trainer: Trainer }> {
+  const dir = scratch()
+  const model = GPT2.random(gpt2Config('micro'), seed)
+  const trainer = new Trainer(model, base({ outputDir: dir, ...over }))
+  await trainer.fit({ steps })
+  return { dir, model, trainer }
+}
+
 function logEntries(dir: string, type: string): Record<string, number>[] {
   return readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
     .trim()
@@ -116,10 +125,7 @@ describe(`Trainer (${backend})`, () => {
   })
 
   it('keeps the last K checkpoints, each written atomically and loadable as a model', async () => {
-    const dir = scratch()
-    const model = GPT2.random(gpt2Config('micro'), 5)
-    const trainer = new Trainer(model, base({ outputDir: dir, checkpointEvery: 2, keepCheckpoints: 2 }))
-    await trainer.fit({ steps: 9 })
+    const { dir, model, trainer } = await trainedInto(5, { checkpointEvery: 2, keepCheckpoints: 2 }, 9)
     expect((await listTrainerCheckpoints(join(dir, 'checkpoints'))).map((c) => c.step)).toEqual([9, 8])
     expect(readdirSync(join(dir, 'checkpoints')).filter((n) => n.includes('.tmp'))).toEqual([])
     const loaded = await loadGPT2(join(dir, 'checkpoints', 'step-00000009'))
@@ -132,11 +138,9 @@ describe(`Trainer (${backend})`, () => {
   })
 
   it('refuses a corrupt or partial checkpoint, naming the file, and resumes from the previous one', async () => {
-    const dir = scratch()
-    const model = GPT2.random(gpt2Config('micro'), 6)
-    const trainer = new Trainer(model, base({ outputDir: dir, checkpointEvery: 2, keepCheckpoints: 3 }))
-    await trainer.fit({ steps: 6 })
+    const { dir, model, trainer } = await trainedInto(6, { checkpointEvery: 2, keepCheckpoints: 3 }, 6)
     trainer.dispose()
+    model.dispose()
     const ckpts = join(dir, 'checkpoints')
     const weights = join(ckpts, 'step-00000006', 'model.safetensors')
     const bytes = readFileSync(weights)

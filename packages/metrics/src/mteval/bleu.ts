@@ -1,14 +1,9 @@
-import { mtevalStats, type MtevalOptions, type MtevalStats } from './stats'
+import { mtevalStats, type MtevalOptions, type MtevalScores, type MtevalStats } from './stats'
 
-/** BLEU as mteval-v14c reports it. Arrays are indexed by order - 1. */
-export interface BleuResult {
-  /** Cumulative BLEU-1..n: what mteval's last table, and DialoGPT, call BLEU-n. */
-  cumulative: number[]
-  /** Individual n-gram precisions (smoothed as mteval smooths them), without the brevity penalty. */
-  individual: number[]
+/** BLEU as mteval-v14c reports it. */
+export interface BleuResult extends MtevalScores {
   /** exp(min(0, 1 - r/c)), 0 for an empty test set. */
   brevityPenalty: number
-  stats: MtevalStats
 }
 
 /**

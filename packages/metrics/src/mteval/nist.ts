@@ -1,14 +1,9 @@
-import { mtevalStats, type MtevalOptions, type MtevalStats } from './stats'
+import { mtevalStats, type MtevalOptions, type MtevalScores, type MtevalStats } from './stats'
 
-/** NIST as mteval-v14c reports it. Arrays are indexed by order - 1. */
-export interface NistResult {
-  /** Cumulative NIST-1..n: what mteval's last table, and DialoGPT, call NIST-n. */
-  cumulative: number[]
-  /** Information per order (NIST-n individual), with the length penalty applied. */
-  individual: number[]
+/** NIST as mteval-v14c reports it. */
+export interface NistResult extends MtevalScores {
   /** exp(-β ln²(hyp words / average reference words)), capped to [0, 1]. */
   lengthPenalty: number
-  stats: MtevalStats
 }
 
 /**

@@ -14,6 +14,15 @@ export interface MtevalOptions {
   dialogptXml?: boolean
 }
 
+/** What {@link bleu} and {@link nist} both report. Arrays are indexed by order - 1. */
+export interface MtevalScores {
+  /** Cumulative scores of orders 1..n: what mteval's last table, and DialoGPT, call BLEU-n and NIST-n. */
+  cumulative: number[]
+  /** Each order on its own (BLEU: smoothed precision without the brevity penalty; NIST: information with the length penalty). */
+  individual: number[]
+  stats: MtevalStats
+}
+
 /**
  * mteval-v14c's corpus sufficient statistics. Arrays are indexed by order - 1.
  */
