@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeShared } from '../../../test/shared'
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generate } from '@dialogpt/decode'
 import { DialoGPT } from './dialogpt'
+import { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
 import { disposeCache } from './model/gpt2'
-import { loadTiny, useBackend } from './testing/tiny'
+import { loadTiny, tinyDir, useBackend } from './testing/tiny'
 
 describeShared('DialoGPT chat sessions on the gpt2-tiny fixture', ['fixtures', 'gpt2-tiny'], () => {
   let bot: DialoGPT
@@ -55,5 +60,25 @@ describeShared('DialoGPT chat sessions on the gpt2-tiny fixture', ['fixtures', '
     // A single message longer than the whole window keeps only its end.
     const long = 'word '.repeat(500)
     await expect(chat.send(long)).resolves.toEqual(expect.any(String))
+  })
+
+  it('layers its settings: chat defaults, then the model\'s generation_config.json, then fromPretrained\'s, then the call\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialogpt-layers-'))
+    for (const f of ['model.safetensors', 'config.json']) copyFileSync(join(tinyDir, f), join(dir, f))
+    writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ max_new_tokens: 4, do_sample: false, temperature: 0.5, top_k: null }))
+    const loaded = await DialoGPT.fromPretrained(dir, { generation: { temperature: 0.7 } })
+    try {
+      expect(loaded.generation).toEqual({ maxNewTokens: 4, doSample: false, temperature: 0.7 })
+      expect(loaded.configFor({ maxNewTokens: 2 })).toEqual({ ...DIALOGPT_CHAT_DEFAULTS, doSample: false, temperature: 0.7, maxNewTokens: 2 })
+      const got = (await loaded.generate('Hello there'))[0]![0]!
+      const want = (await generate(loaded.lm, loaded.tokenizer.encodeTurns(['Hello there']), { ...DIALOGPT_CHAT_DEFAULTS, maxNewTokens: 4, doSample: false, temperature: 0.7 }))[0]![0]!
+      expect(got.ids).toEqual(want.ids)
+      // MMI takes only what was set explicitly: none of the chat defaults (it samples as the paper does).
+      const mmi = { backward: loaded.lm }
+      expect(loaded.configFor({ mmi })).toEqual({ maxNewTokens: 4, doSample: false, temperature: 0.7, mmi })
+    } finally {
+      loaded.dispose()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

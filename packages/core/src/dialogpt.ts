@@ -1,7 +1,7 @@
-import { generate, GENERATION_DEFAULTS, streamText, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
+import { generate, GENERATION_DEFAULTS, GenerationConfig, streamText, type GeneratedSequence } from '@dialogpt/decode'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
 import type { GPT2 } from './model/gpt2'
-import { loadGPT2 } from './pretrained/load-gpt2'
+import { loadGPT2WithFiles } from './pretrained/load-gpt2'
 import type { FromPretrainedOptions } from './pretrained/read-pretrained'
 import { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
 import { GPT2Tokenizer } from './tokenizer'
@@ -31,24 +31,54 @@ export class DialoGPT {
   readonly tokenizer = new GPT2Tokenizer()
   /** The model as `@dialogpt/decode` sees it. */
   readonly lm: GPT2Decoding
+  /** The chat defaults (see {@link DIALOGPT_CHAT_DEFAULTS}); MMI calls do not use them. */
+  readonly chatDefaults: GenerationConfig
+  /** The model's own `generation_config.json`, then the options given when loading: applied over the chat defaults, under each call's options. */
+  readonly generation: GenerationConfig
+  /** What loading the model changed or inferred (the `notes` of {@link loadGPT2WithFiles}). */
+  readonly notes: readonly string[]
 
   constructor(
     readonly model: GPT2,
-    /** Generation defaults for every call; per-call configs override them. */
-    readonly defaults: GenerationConfig = DIALOGPT_CHAT_DEFAULTS,
+    options: {
+      /** Default {@link DIALOGPT_CHAT_DEFAULTS}; `{}` runs `generate()`'s own defaults (Hugging Face's: greedy, 20 new tokens). */
+      chatDefaults?: GenerationConfig
+      /** Settings over the chat defaults for every call (the model's generation config, the user's choices). */
+      generation?: GenerationConfig
+      notes?: readonly string[]
+    } = {},
   ) {
     this.lm = causalLM(model)
+    this.chatDefaults = options.chatDefaults ?? DIALOGPT_CHAT_DEFAULTS
+    this.generation = options.generation ?? {}
+    this.notes = options.notes ?? []
   }
 
-  /** Loads a DialoGPT (or any GPT-2) from a directory, a weight file or a Hub repository. */
-  static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig } = {}): Promise<DialoGPT> {
-    const model = await loadGPT2(source, options)
-    return new DialoGPT(model, { ...DIALOGPT_CHAT_DEFAULTS, ...options.generation })
+  /**
+   * Loads a DialoGPT (or any GPT-2) from a directory, a weight file or a Hub repository. Generation
+   * settings, lowest first: the chat defaults, the model's `generation_config.json` (Hugging Face's
+   * snake_case keys; `max_length`, a total length, is not applied), `options.generation`, and each
+   * call's own config.
+   */
+  static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig; chatDefaults?: GenerationConfig } = {}): Promise<DialoGPT> {
+    const { model, files, notes } = await loadGPT2WithFiles(source, options)
+    const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
+    return new DialoGPT(model, { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes })
+  }
+
+  /**
+   * The config a call runs with: the chat defaults, {@link generation}, then `layers` in order.
+   * With MMI the chat defaults are left out: MMI samples as the paper does unless its own config
+   * says otherwise (see `MmiConfig`), and takes only what was set explicitly.
+   */
+  configFor(...layers: GenerationConfig[]): GenerationConfig {
+    const explicit: GenerationConfig = Object.assign({}, this.generation, ...layers)
+    return explicit.mmi ? explicit : { ...this.chatDefaults, ...explicit }
   }
 
   /** A new conversation. */
   chat(options: { generation?: GenerationConfig } = {}): ChatSession {
-    return new ChatSession(this, { ...this.defaults, ...options.generation })
+    return new ChatSession(this, options.generation ?? {})
   }
 
   /** Replies to a dialogue history (oldest turn first) without keeping any state. */
@@ -61,10 +91,10 @@ export class DialoGPT {
     return chat.send(turns[turns.length - 1]!)
   }
 
-  /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids. */
+  /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids, with {@link configFor}'s settings. */
   async generate(prompt: string | number[] | number[][], config: GenerationConfig = {}): Promise<GeneratedSequence[][]> {
     const ids = typeof prompt === 'string' ? this.tokenizer.encodeTurns([prompt]) : prompt
-    return generate(this.lm, ids, { ...this.defaults, ...config })
+    return generate(this.lm, ids, this.configFor(config))
   }
 
   dispose(): void {
@@ -78,6 +108,7 @@ export class ChatSession {
 
   constructor(
     private readonly bot: DialoGPT,
+    /** This conversation's settings, over the bot's. */
     private readonly config: GenerationConfig,
   ) {}
 
@@ -98,7 +129,7 @@ export class ChatSession {
 
   /** Sends a user message and returns the bot's reply (which joins the history). */
   async send(text: string, config: GenerationConfig = {}): Promise<string> {
-    const merged = { ...this.config, ...config }
+    const merged = this.bot.configFor(this.config, config)
     const prompt = this.prompt(text, merged)
     const [[best]] = (await generate(this.bot.lm, prompt, merged)) as [[GeneratedSequence]]
     const ids = best.ids.filter((id) => id !== this.bot.tokenizer.eosTokenId)
@@ -111,7 +142,7 @@ export class ChatSession {
    * produce their reply at the end, so with them the stream yields it in one piece.
    */
   async *stream(text: string, config: GenerationConfig = {}): AsyncGenerator<string, void> {
-    const merged = { ...this.config, ...config }
+    const merged = this.bot.configFor(this.config, config)
     if ((merged.numBeams ?? 1) > 1 || merged.mmi) {
       yield await this.send(text, config)
       return

@@ -50,7 +50,9 @@ export interface GenerationConfig {
 
 /**
  * DialoGPT's maximum-mutual-information reranking: draw `numSamples` responses with top-K
- * sampling from the forward model, score each by the backward model's loss of the source given
+ * sampling from the forward model (the paper's setting by default: 16 samples, top-K 10,
+ * temperature 1, no top-p; the call's own `doSample`, `topK`, `topP` and `temperature` do not
+ * apply, so a change to the sampling is made here, explicitly), score each by the backward model's loss of the source given
  * the response, and return the lowest. The backward model reads
  * `response + eos` then predicts `source + eos` (see {@link mmiRerank}).
  */
@@ -61,6 +63,10 @@ export interface MmiConfig {
   numSamples?: number
   /** Top-K of the sampling. Default 10 (the paper). */
   topK?: number
+  /** Top-p of the sampling. Default 1 (off, as in the paper). */
+  topP?: number
+  /** Temperature of the sampling. Default 1 (as in the paper). */
+  temperature?: number
   /** The source the backward model must predict. Default: the prompt without its trailing eos. */
   sourceIds?: number[]
   /**

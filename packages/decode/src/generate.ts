@@ -45,6 +45,8 @@ async function generateMmi(model: CausalLM, prompt: number[], c: ResolvedConfig)
     doSample: true,
     numBeams: 1,
     topK: mmi.topK ?? 10,
+    topP: mmi.topP ?? 1,
+    temperature: mmi.temperature ?? 1,
     numReturnSequences: mmi.numSamples ?? 16,
   })
   const loop = sampleLoop(model, [prompt], sampled, new Rng(c.seed))

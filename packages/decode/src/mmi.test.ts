@@ -38,4 +38,21 @@ describe('MMI reranking', () => {
     expect(best!.ids).toEqual(sampled[0]![index]!.ids)
     expect(forward.liveCaches).toBe(0)
   })
+
+  it('samples with the paper\'s setting whatever the call\'s own sampling options say; changes go through the MMI config', async () => {
+    const forward = new ToyLM(randomTable(8, 15))
+    const backward = new ToyLM(randomTable(8, 16))
+    const ids = async (config: Parameters<typeof generate>[2]) => (await generate(forward, [1, 2, 7], { maxNewTokens: 4, eosTokenId: 7, seed: 5, ...config }))[0]!.map((s) => s.ids)
+    const paper = await ids({ mmi: { backward, numSamples: 8 } })
+    // Chat-style options on the call (as a chat preset would add them) do not leak into MMI's sampling.
+    expect(await ids({ temperature: 0.3, topP: 0.5, topK: 2, doSample: true, mmi: { backward, numSamples: 8 } })).toEqual(paper)
+    // The same samples as plain top-K 10 sampling at temperature 1.
+    const sampled = await generate(forward, [1, 2, 7], { maxNewTokens: 4, eosTokenId: 7, seed: 5, doSample: true, topK: 10, numReturnSequences: 8 })
+    const { best } = await mmiRerank(backward, [1, 2], sampled[0]!.map((s) => s.ids), 7)
+    expect(paper[0]).toEqual(sampled[0]![best]!.ids)
+    // An explicit change in the MMI config does apply.
+    const cold = await generate(forward, [1, 2, 7], { maxNewTokens: 4, eosTokenId: 7, seed: 5, doSample: true, topK: 10, temperature: 0.3, numReturnSequences: 8 })
+    const { best: coldBest } = await mmiRerank(backward, [1, 2], cold[0]!.map((s) => s.ids), 7)
+    expect((await ids({ mmi: { backward, numSamples: 8, temperature: 0.3 } }))[0]).toEqual(cold[0]![coldBest]!.ids)
+  })
 })

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
-import { causalLM, DialoGPT, loadGPT2, type GPT2 } from '@dialogpt/core'
-import type { GenerationConfig } from '@dialogpt/decode'
+import { causalLM, DialoGPT, loadGPT2WithFiles, type GPT2 } from '@dialogpt/core'
+import { GPT2_VOCAB_SIZE } from '@dialogpt/data'
+import { GenerationConfig } from '@dialogpt/decode'
 import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
 
 export const GENERATE_USAGE = `Usage: dialogpt generate --model DIR_OR_REPO --prompt TEXT [options]
@@ -59,14 +60,21 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     eosTokenId: intFlag(values['eos-token-id'], 'eos-token-id'),
   }
   for (const key of Object.keys(config) as (keyof GenerationConfig)[]) if (config[key] === undefined) delete config[key]
-  // generate()'s own defaults (Hugging Face's: greedy, 20 new tokens), not the chat defaults.
-  const bot = new DialoGPT(await loadGPT2(values.model, hub), {})
+  // generate()'s own defaults (Hugging Face's: greedy, 20 new tokens), then the model's generation_config.json, then the flags.
+  const loaded = await loadGPT2WithFiles(values.model, hub)
+  const bot = new DialoGPT(loaded.model, { chatDefaults: {}, generation: loaded.files.generationConfig ? GenerationConfig.fromHF(loaded.files.generationConfig) : {} })
+  for (const note of loaded.notes) io.stderr(`dialogpt: ${values.model}: ${note}\n`)
   let backward: GPT2 | undefined
   try {
+    checkVocabulary(bot)
     if (values.mmi) {
-      backward = await loadGPT2(values['reverse-model']!, hub)
-      config.mmi = { backward: causalLM(backward), numSamples: intFlag(values['num-samples'], 'num-samples', 1), topK: config.topK }
-      delete config.topK
+      const reverse = await loadGPT2WithFiles(values['reverse-model']!, hub)
+      backward = reverse.model
+      for (const note of reverse.notes) io.stderr(`dialogpt: ${values['reverse-model']}: ${note}\n`)
+      // MMI samples as the paper does (16 samples, top-K 10, temperature 1); the sampling flags change that explicitly.
+      config.mmi = { backward: causalLM(backward), numSamples: intFlag(values['num-samples'], 'num-samples', 1), topK: config.topK, topP: config.topP, temperature: config.temperature }
+      for (const key of ['topK', 'topP', 'temperature', 'doSample'] as const) delete config[key]
+      for (const key of Object.keys(config.mmi) as (keyof typeof config.mmi)[]) if (config.mmi[key] === undefined) delete config.mmi[key]
     }
     const [sequences] = await bot.generate(values.prompt, config)
     const out = sequences!.map((s) => ({ ids: s.ids, text: bot.tokenizer.decode(s.ids.filter((id) => id !== bot.tokenizer.eosTokenId)), score: s.score }))
@@ -77,4 +85,15 @@ export async function generateCommand(argv: string[], io: CliIo): Promise<number
     backward?.dispose()
     bot.dispose()
   }
+}
+
+/**
+ * The CLI reads and writes text with GPT-2's tokenizer, so the model must have GPT-2's vocabulary.
+ * A model with a smaller one (`pnpm demo` trains such models, with its own id mapping) is refused
+ * here instead of failing inside the first embedding lookup.
+ */
+function checkVocabulary(bot: DialoGPT): void {
+  const vocab = bot.model.config.vocab_size
+  if (vocab < GPT2_VOCAB_SIZE)
+    throw new UsageError(`the model has a vocabulary of ${vocab} tokens, smaller than GPT-2's ${GPT2_VOCAB_SIZE}: it was trained with its own token mapping (as pnpm demo's models are), which this command does not know; use it from code with that mapping`)
 }

@@ -146,7 +146,7 @@ function validate(c: GPT2Config): void {
 /** The MLP's inner width. */
 export const innerSize = (c: GPT2Config) => c.n_inner ?? 4 * c.n_embd
 
-/** Every parameter GPT-2 has, by Hugging Face name, with its shape (Conv1D weights are [in, out]). */
+/** Every parameter GPT-2 has, by Hugging Face name, with its shape (Conv1D weights are [in, out]); `lm_head.weight` only when the head is untied. */
 export function parameterShapes(c: GPT2Config): Map<string, number[]> {
   const C = c.n_embd
   const I = innerSize(c)
@@ -164,6 +164,7 @@ export function parameterShapes(c: GPT2Config): Map<string, number[]> {
     shapes.set(`${p}.mlp.c_proj.weight`, [I, C]).set(`${p}.mlp.c_proj.bias`, [C])
   }
   shapes.set('transformer.ln_f.weight', [C]).set('transformer.ln_f.bias', [C])
+  if (!c.tie_word_embeddings) shapes.set('lm_head.weight', [c.vocab_size, C])
   return shapes
 }
 
@@ -208,7 +209,7 @@ export function reconcileConfig(dict: StateDict, base?: Partial<GPT2Config>): { 
   if (!wpe || wpe.length !== 2) throw new CheckpointError('bad-tensor', 'the checkpoint has no 2-D transformer.wpe.weight', { tensor: 'transformer.wpe.weight' })
   const layers = layerCount(dict)
   const fc = get('h.0.mlp.c_fc.weight')
-  const found: Partial<GPT2Config> = { vocab_size: wte[0], n_embd: wte[1], n_positions: wpe[0], n_layer: layers }
+  const found: Partial<GPT2Config> = { vocab_size: wte[0], n_embd: wte[1], n_positions: wpe[0], n_layer: layers, tie_word_embeddings: !dict.has('lm_head.weight') }
   if (fc) found.n_inner = fc[1] === 4 * wte[1]! ? null : fc[1]!
   const corrections: string[] = []
   const merged: Partial<GPT2Config> = { ...base }

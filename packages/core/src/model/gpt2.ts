@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { attentionBias, positionsFromMask, toInt2D, toIntArrays, type IntMatrix } from './attention-mask'
-import { parameterShapes, reconcileConfig, type GPT2Config } from './config'
+import { parameterShapes, type GPT2Config } from './config'
 import { kernelsFor, registeredKernels } from './kernel-registry'
 import { attention, geluNew, layerNorm, linear, sparseNll, takeRows, tiedHead } from './ops'
-import { weightsFromStateDict, type Weights } from './weights'
+import { prepareStateDict, type Weights } from './weights'
 import type { StateDict } from '../checkpoint/tensor-data'
 
 export type { IntMatrix } from './attention-mask'
@@ -92,8 +92,8 @@ export class GPT2 {
 
   /** A GPT-2 from a state dict (any checkpoint format): dimensions from the tensors, the rest from `config` (the tensors win where they disagree). */
   static fromStateDict(dict: StateDict, config?: Partial<GPT2Config>): GPT2 {
-    const reconciled = reconcileConfig(dict, config).config
-    return new GPT2(reconciled, weightsFromStateDict(dict, reconciled))
+    const prepared = prepareStateDict(dict, config)
+    return new GPT2(prepared.config, prepared.weights)
   }
 
   /**
@@ -193,9 +193,10 @@ export class GPT2 {
     return { hidden: layerNorm(x, g, b, this.config.layer_norm_epsilon), cache: { layers, length: past + T } }
   }
 
-  /** The output head, tied to the token embedding: hidden states `[N, C]` → logits `[N, vocab]`. */
+  /** The output head, tied to the token embedding unless the checkpoint has its own `lm_head.weight`: hidden states `[N, C]` → logits `[N, vocab]`. */
   head(hidden: tf.Tensor2D): tf.Tensor2D {
-    return tiedHead(hidden, this.param<tf.Tensor2D>('wte.weight'))
+    const untied = this.params.get('lm_head.weight') as tf.Tensor2D | undefined
+    return tiedHead(hidden, untied ?? this.param<tf.Tensor2D>('wte.weight'))
   }
 
   /** A pre-LayerNorm block: `x + attn(ln_1(x))`, then `+ mlp(ln_2(x))`. `[B·T, C]` → `[B·T, C]`, and this block's keys and values. */
