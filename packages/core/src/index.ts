@@ -43,6 +43,7 @@ export { MomentOptimizer, type MomentOptimizerOptions, type MomentArrays, type N
 export {
   Trainer,
   TrainingDivergedError,
+  ResumeError,
   type TrainerOptions,
   type TrainerConfig,
   type TrainerCallbacks,

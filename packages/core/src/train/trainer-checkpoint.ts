@@ -6,6 +6,7 @@ import type { GPT2 } from '../model/gpt2'
 import { huggingFaceConfig } from '../pretrained/save-gpt2'
 import { defaultStorage, type Storage } from '../io/storage'
 import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
+import { ResumeError } from './trainer-events'
 
 /** `trainer-state.json`'s format name; bumped when the layout changes. */
 export const TRAINER_CHECKPOINT_FORMAT = 'dialogpt-trainer-checkpoint'
@@ -148,8 +149,9 @@ export async function readTrainerCheckpoint(dir: string, storage: Storage = defa
     let data: Uint8Array
     try {
       data = await storage.readFile(p)
-    } catch {
-      throw new CheckpointError('truncated', `${p}: missing from the checkpoint`, { file: p })
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+      throw new CheckpointError(missing ? 'truncated' : 'corrupt', `${p}: ${missing ? 'missing from the checkpoint' : `cannot be read: ${(error as Error).message}`}`, { file: p })
     }
     if (data.length !== want.bytes) throw new CheckpointError('truncated', `${p}: ${data.length} bytes, the checkpoint recorded ${want.bytes} (truncated or partial)`, { file: p })
     const hash = storage.sha256()
@@ -168,18 +170,30 @@ export async function readTrainerCheckpoint(dir: string, storage: Storage = defa
 }
 
 /**
- * The newest checkpoint under `checkpointsDir` that reads back intact. Damaged or partial ones are
- * skipped and reported through `onSkip` (with the error that names the bad file); they are not deleted.
+ * The newest checkpoint under `checkpointsDir`, read and verified, or null when there is none. If it
+ * cannot be read, every checkpoint is tried so that the {@link ResumeError} names each unreadable
+ * one and why, and the newest that would read; nothing is skipped silently and nothing is deleted.
  */
-export async function latestTrainerCheckpoint(checkpointsDir: string, onSkip: (dir: string, error: Error) => void = () => undefined, storage: Storage = defaultStorage()): Promise<LoadedCheckpoint | null> {
-  for (const { dir } of await listTrainerCheckpoints(checkpointsDir, storage)) {
+export async function latestTrainerCheckpoint(checkpointsDir: string, storage: Storage = defaultStorage()): Promise<LoadedCheckpoint | null> {
+  const all = await listTrainerCheckpoints(checkpointsDir, storage)
+  const unreadable: { dir: string; reason: string }[] = []
+  let readable: string | undefined
+  for (const { dir } of all) {
     try {
-      return await readTrainerCheckpoint(dir, storage)
+      const checkpoint = await readTrainerCheckpoint(dir, storage)
+      if (unreadable.length === 0) return checkpoint
+      readable = dir
+      break
     } catch (error) {
-      onSkip(dir, error as Error)
+      unreadable.push({ dir, reason: (error as Error).message })
     }
   }
-  return null
+  if (unreadable.length === 0) return null
+  const list = unreadable.map((u) => `  ${u.dir}: ${u.reason}`).join('\n')
+  const next = readable
+    ? `The newest checkpoint that reads is ${readable}: move the ones above out of ${checkpointsDir} to resume from it.`
+    : 'No checkpoint reads: restore them from a backup, or start a new run in another directory.'
+  throw new ResumeError(`cannot resume: ${unreadable.length === 1 ? 'a checkpoint' : `${unreadable.length} checkpoints`} cannot be read (nothing was overwritten):\n${list}\n${next}`, unreadable)
 }
 
 /** Puts a checkpoint's weights and moments into `model` and `optimizer` (names and shapes checked). */

@@ -73,3 +73,19 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+
+/**
+ * `fit({ resume: true })` cannot continue the run in `outputDir` as it stands: a checkpoint there
+ * cannot be read, or there is a log but no checkpoint. Nothing was overwritten; the message names
+ * each unreadable checkpoint and why, and what to do.
+ */
+export class ResumeError extends Error {
+  override readonly name = 'ResumeError'
+  constructor(
+    message: string,
+    /** Each checkpoint that could not be read, newest first, with the reason. */
+    readonly unreadable: readonly { dir: string; reason: string }[] = [],
+  ) {
+    super(message)
+  }
+}

@@ -42,9 +42,14 @@ export class TrainerFiles {
     return listTrainerCheckpoints(this.checkpointsDir, this.storage)
   }
 
-  /** The newest checkpoint that reads back intact; damaged ones are reported through `onSkip`. */
-  latestCheckpoint(onSkip: (dir: string, error: Error) => void): Promise<LoadedCheckpoint | null> {
-    return latestTrainerCheckpoint(this.checkpointsDir, onSkip, this.storage)
+  /** The newest checkpoint, verified; a {@link ResumeError} naming each unreadable one if it cannot be read. */
+  latestCheckpoint(): Promise<LoadedCheckpoint | null> {
+    return latestTrainerCheckpoint(this.checkpointsDir, this.storage)
+  }
+
+  /** Whether `train-log.jsonl` exists and is not empty. */
+  async hasLog(): Promise<boolean> {
+    return ((await this.storage.stat(this.logPath))?.size ?? 0) > 0
   }
 
   restore(checkpoint: LoadedCheckpoint, model: GPT2, optimizer: MomentOptimizer): Promise<void> {
@@ -71,28 +76,22 @@ export class TrainerFiles {
     await this.storage.rename(temp, this.bestDir)
   }
 
-  /** Starts the log: a fresh run gets an empty one; a resumed run keeps the entries up to the checkpoint's step (later ones are redone). */
-  async startLog(resumedAtStep: number | null): Promise<void> {
+  /**
+   * Starts the log. It is never truncated: a resumed run appends a `resume` entry (`from` is the
+   * checkpoint, null when there was none yet and the run starts again at step 0; steps after the
+   * checkpoint's appear again after it, and the later entries of a step supersede the earlier
+   * ones), after closing a line a crash may have cut.
+   */
+  async startLog(resumedFrom: { step: number; dir: string | null } | null): Promise<void> {
     await this.storage.makeDir(this.outputDir)
-    let kept = ''
-    if (resumedAtStep !== null) {
-      const text = await this.storage.readFile(this.logPath).then((b) => new TextDecoder().decode(b)).catch(() => '')
-      kept = text
-        .split('\n')
-        .filter((line) => {
-          if (!line.trim()) return false
-          try {
-            return (JSON.parse(line) as { step?: number }).step! <= resumedAtStep
-          } catch {
-            return false // a line cut by a crash
-          }
-        })
-        .map((l) => `${l}\n`)
-        .join('')
+    const size = (await this.storage.stat(this.logPath))?.size ?? 0
+    if (resumedFrom === null) {
+      if (size === 0) await this.storage.appendFile(this.logPath, '')
+      return
     }
-    const temp = `${this.logPath}.tmp`
-    await this.storage.writeFile(temp, kept)
-    await this.storage.rename(temp, this.logPath)
+    const text = size > 0 ? new TextDecoder().decode(await this.storage.readFile(this.logPath)) : ''
+    if (text.length > 0 && !text.endsWith('\n')) await this.storage.appendFile(this.logPath, '\n')
+    await this.log({ type: 'resume', step: resumedFrom.step, from: resumedFrom.dir })
   }
 
   /** Appends one entry (with the time) to the log. */

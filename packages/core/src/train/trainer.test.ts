@@ -9,7 +9,7 @@ import { GPT2 } from '../model/gpt2'
 import { microExamples } from '../testing/micro-data'
 import { useBackend } from '../testing/tiny'
 import { loadGPT2 } from '../pretrained/load-gpt2'
-import { Trainer, TrainingDivergedError, type TrainerOptions } from './trainer'
+import { ResumeError, Trainer, TrainingDivergedError, type TrainerOptions } from './trainer'
 import { listTrainerCheckpoints, readTrainerCheckpoint } from './trainer-checkpoint'
 import { CheckpointError } from '../checkpoint/errors'
 
@@ -26,12 +26,19 @@ async function trainedInto(seed: number, over: Partial<TrainerOptions>, steps: n
   return { dir, model, trainer }
 }
 
+/** The log's entries of one type as the README says to read them: a later entry of a step (after a resume) supersedes an earlier one; a line a crash cut is skipped. */
 function logEntries(dir: string, type: string): Record<string, number>[] {
-  return readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, number> & { type: string })
-    .filter((e) => (e as unknown as { type: string }).type === type)
+  const byStep = new Map<number, Record<string, number>>()
+  for (const line of readFileSync(join(dir, 'train-log.jsonl'), 'utf8').split('\n')) {
+    let e: Record<string, number> & { type: string }
+    try {
+      e = JSON.parse(line) as Record<string, number> & { type: string }
+    } catch {
+      continue // empty, or a line cut by a crash
+    }
+    if ((e as unknown as { type: string }).type === type) byStep.set(e.step!, e)
+  }
+  return [...byStep.values()].sort((a, b) => a.step! - b.step!)
 }
 
 describe(`Trainer (${backend})`, () => {
@@ -137,7 +144,7 @@ describe(`Trainer (${backend})`, () => {
     model.dispose()
   })
 
-  it('refuses a corrupt or partial checkpoint, naming the file, and resumes from the previous one', async () => {
+  it('refuses to resume past a corrupt or partial checkpoint: the error names each one and why, and nothing is overwritten', async () => {
     const { dir, model, trainer } = await trainedInto(6, { checkpointEvery: 2, keepCheckpoints: 3 }, 6)
     trainer.dispose()
     model.dispose()
@@ -150,12 +157,56 @@ describe(`Trainer (${backend})`, () => {
     await expect(readTrainerCheckpoint(join(ckpts, 'step-00000006'))).rejects.toThrow(/step-00000006\/model\.safetensors: SHA-256 differs/)
     rmSync(join(ckpts, 'step-00000004', 'trainer-state.json'))
     await expect(readTrainerCheckpoint(join(ckpts, 'step-00000004'))).rejects.toThrow(/trainer-state\.json: missing/)
-    const notices: string[] = []
-    const again = new Trainer(GPT2.random(gpt2Config('micro'), 6), base({ outputDir: dir, checkpointEvery: 2, callbacks: { onNotice: (m) => void notices.push(m) } }))
+    const log = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
+    const again = new Trainer(GPT2.random(gpt2Config('micro'), 6), base({ outputDir: dir, checkpointEvery: 2 }))
+    const error = (await again.fit({ steps: 6, resume: true }).catch((e: unknown) => e)) as ResumeError
+    expect(error).toBeInstanceOf(ResumeError)
+    expect(error.unreadable.map((u) => u.dir)).toEqual([join(ckpts, 'step-00000006'), join(ckpts, 'step-00000004')])
+    expect(error.message).toMatch(/step-00000006: .*model\.safetensors: SHA-256 differs/)
+    expect(error.message).toMatch(/step-00000004: .*trainer-state\.json: missing/)
+    expect(error.message).toMatch(/The newest checkpoint that reads is .*step-00000002: move the ones above out/)
+    expect(readFileSync(join(dir, 'train-log.jsonl'), 'utf8')).toBe(log)
+    expect(readdirSync(ckpts).sort()).toEqual(['step-00000002', 'step-00000004', 'step-00000006'])
+    // Once the damaged ones are moved away, it resumes from the one that reads, and the log is appended to.
+    rmSync(join(ckpts, 'step-00000006'), { recursive: true })
+    rmSync(join(ckpts, 'step-00000004'), { recursive: true })
     const result = await again.fit({ steps: 6, resume: true })
     expect(result.resumedFrom).toBe(join(ckpts, 'step-00000002'))
-    expect(notices.filter((n) => n.startsWith('skipping checkpoint'))).toHaveLength(2)
+    const after = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
+    expect(after.startsWith(log)).toBe(true)
+    expect(after.slice(log.length)).toMatch(/^\{"type":"resume","step":2,"from":"[^"]*step-00000002"/)
     again.dispose()
+  })
+
+  it('never truncates the log: a fresh run into a directory with a log is refused, a resume before the first checkpoint starts at step 0 and appends, and a line cut by a crash is closed first', async () => {
+    const dir = scratch()
+    const first = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
+    await first.fit({ steps: 2 })
+    first.dispose()
+    rmSync(join(dir, 'checkpoints'), { recursive: true })
+    const log = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
+    const notices: string[] = []
+    const again = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir, callbacks: { onNotice: (m) => void notices.push(m) } }))
+    await expect(again.fit({ steps: 2 })).rejects.toThrow(/already holds the log of a run .*: pass resume: true .*\(nothing was overwritten\)/)
+    expect(readFileSync(join(dir, 'train-log.jsonl'), 'utf8')).toBe(log)
+    expect((await again.fit({ steps: 2, resume: true })).resumedFrom).toBeNull()
+    expect(notices.join('\n')).toMatch(/no checkpoint in .* yet: starting at step 0 \(the log is kept and appended to\)/)
+    const after = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
+    expect(after.startsWith(log)).toBe(true)
+    expect(after.slice(log.length)).toMatch(/^\{"type":"resume","step":0,"from":null/)
+    again.dispose()
+
+    const cut = scratch()
+    const run = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: cut, checkpointEvery: 1 }))
+    await run.fit({ steps: 2 })
+    run.dispose()
+    writeFileSync(join(cut, 'train-log.jsonl'), '{"type":"step","step":3,"lo', { flag: 'a' })
+    const resumed = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: cut, checkpointEvery: 1 }))
+    await resumed.fit({ steps: 3, resume: true })
+    resumed.dispose()
+    const lines = readFileSync(join(cut, 'train-log.jsonl'), 'utf8').trim().split('\n')
+    expect(lines.some((l) => l === '{"type":"step","step":3,"lo')).toBe(true)
+    expect(logEntries(cut, 'step').map((e) => e.step)).toEqual([1, 2, 3])
   })
 
   it.each([

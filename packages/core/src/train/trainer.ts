@@ -13,7 +13,7 @@ import { TrainingDivergedError, type EvaluationEvent, type FitOptions, type FitR
 import { TrainerFiles } from './trainer-files'
 
 export type { TrainerOptions, TrainerConfig, TrainingData, ScheduleOption } from './trainer-config'
-export { TrainingDivergedError, type StepEvent, type EvaluationEvent, type TrainerCallbacks, type FitOptions, type FitResult } from './trainer-events'
+export { ResumeError, TrainingDivergedError, type StepEvent, type EvaluationEvent, type TrainerCallbacks, type FitOptions, type FitResult } from './trainer-events'
 
 /**
  * Trains a {@link GPT2} on DialoGPT's objective, apart from the model:
@@ -143,20 +143,26 @@ export class Trainer {
     }
     for (const dir of await this.files.removeStale()) this.notice(`removed ${dir}, left half-written by a process that no longer runs`)
     let resumedFrom: string | null = null
+    const outputDir = this.files.outputDir
     if (!resume && this.state.step === 0) {
       const existing = await this.files.existingCheckpoints()
       if (existing.length > 0)
-        throw new RangeError(`Trainer.fit: ${this.files.outputDir} already holds checkpoints of a run (the newest at step ${existing[0]!.step}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
+        throw new RangeError(`Trainer.fit: ${outputDir} already holds checkpoints of a run (the newest at step ${existing[0]!.step}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
+      if (await this.files.hasLog())
+        throw new RangeError(`Trainer.fit: ${outputDir} already holds the log of a run (${this.files.logPath}): pass resume: true to continue it, or use another outputDir (nothing was overwritten)`)
     }
     if (resume) {
-      const checkpoint = await this.files.latestCheckpoint((dir, error) => this.notice(`skipping checkpoint ${dir}: ${error.message}`))
+      const checkpoint = await this.files.latestCheckpoint()
       if (checkpoint) {
         await this.restore(checkpoint)
         resumedFrom = checkpoint.dir
         this.notice(`resumed from ${checkpoint.dir} (step ${checkpoint.state.step})`)
+      } else if (await this.files.hasLog()) {
+        // Stopped before its first checkpoint: nothing to continue from, so step 0 again; the log is kept.
+        this.notice(`no checkpoint in ${outputDir} yet: starting at step 0 (the log is kept and appended to)`)
       }
     }
-    await this.files.startLog(resumedFrom !== null ? this.state.step : null)
+    await this.files.startLog(resume ? { step: this.state.step, dir: resumedFrom } : null)
     return resumedFrom
   }
 
