@@ -179,10 +179,9 @@ describe(`Trainer (${backend})`, () => {
   })
 
   it('never truncates the log: a fresh run into a directory with a log is refused, a resume before the first checkpoint starts at step 0 and appends, and a line cut by a crash is closed first', async () => {
-    const dir = scratch()
-    const first = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
-    await first.fit({ steps: 2 })
+    const { dir, model, trainer: first } = await trainedInto(7, {}, 2)
     first.dispose()
+    model.dispose()
     rmSync(join(dir, 'checkpoints'), { recursive: true })
     const log = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
     const notices: string[] = []
@@ -252,10 +251,9 @@ describe(`Trainer (${backend})`, () => {
   })
 
   it('refuses to start a fresh run in an outputDir that holds checkpoints, overwriting nothing', async () => {
-    const dir = scratch()
-    const first = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
-    await first.fit({ steps: 2 })
+    const { dir, model, trainer: first } = await trainedInto(7, {}, 2)
     first.dispose()
+    model.dispose()
     const log = readFileSync(join(dir, 'train-log.jsonl'), 'utf8')
     const again = new Trainer(GPT2.random(gpt2Config('micro'), 7), base({ outputDir: dir }))
     await expect(again.fit({ steps: 2 })).rejects.toThrow(/already holds checkpoints of a run \(the newest at step 2\): pass resume: true/)
