@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -79,9 +79,17 @@ describe('dialogpt train', () => {
     expect(summary).toMatchObject({ reason: 'steps', step: 2, resumedFrom: null })
     expect(summary.checkpoint).toBe(join(out, 'checkpoints', 'step-00000002'))
     expect(existsSync(join(out, 'best', 'model.safetensors'))).toBe(true)
-    const second = await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '3', '--lr', '1e-3', '--schedule', 'constant', '--resume', '--json')
+    expect(summary.final).toBe(join(out, 'final'))
+    expect(JSON.parse(readFileSync(join(out, 'final', 'config.json'), 'utf8')).torch_dtype).toBe('float32')
+    const second = await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '3', '--lr', '1e-3', '--schedule', 'constant', '--resume', '--save-dtype', 'float16', '--json')
     expect(second.code).toBe(0)
     expect(JSON.parse(second.out)).toMatchObject({ step: 3, resumedFrom: join(out, 'checkpoints', 'step-00000002') })
+    // --save-dtype: final/ in float16 (half the bytes of the float32 checkpoint's weights), checkpoints still float32.
+    expect(JSON.parse(readFileSync(join(out, 'final', 'config.json'), 'utf8')).torch_dtype).toBe('float16')
+    const half = statSync(join(out, 'final', 'model.safetensors')).size
+    const full = statSync(join(out, 'checkpoints', 'step-00000003', 'model.safetensors')).size
+    expect(Math.abs(half - full / 2)).toBeLessThan(20_000)
+    expect((await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '3', '--save-dtype', 'int4')).err).toMatch(/--save-dtype must be float32, float16, bfloat16/)
     const fresh = await run('train', '--from-scratch', 'tiny', '--train', data, '--out', out, '--steps', '4')
     expect(fresh.code).toBe(2)
     expect(fresh.err).toMatch(/already holds checkpoints of a run: add --resume/)

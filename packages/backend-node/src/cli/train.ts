@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { GPT2, gpt2Config, listTrainerCheckpoints, loadGPT2, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
+import { GPT2, gpt2Config, listTrainerCheckpoints, loadGPT2, saveGPT2, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, TokenStore } from '@dialogpt/data/node'
 import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
@@ -30,7 +30,9 @@ Length and stopping:
   --steps N  --epochs N            (one is required)
   --eval-every N  --patience N     (validation loss every N steps; stop after N evaluations without progress)
 Output:
-  --out DIR                        checkpoints, best model, train-log.jsonl
+  --out DIR                        checkpoints, best/ and final/ models, train-log.jsonl
+  --save-dtype float32|float16|bfloat16   how best/ and final/ are stored (default float32;
+                                   checkpoints stay float32 so that --resume is exact)
   --checkpoint-every N (default 1000)   --keep-checkpoints K (default 3)
   --resume                         continue from the newest intact checkpoint in DIR
   --json                           print the summary as JSON
@@ -54,7 +56,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
   const { values } = parseArgs({
     args: argv,
     options: flagTable(
-      [...MODEL_SOURCE_FLAGS, 'from-scratch', 'train', 'valid', 'max-length', 'tokens-per-batch', 'batch-size', 'seed', 'optimizer', 'lr', 'schedule', 'warmup-steps', 'weight-decay', 'decay', 'max-grad-norm', 'grad-accum', 'accumulation', 'steps', 'epochs', 'eval-every', 'patience', 'out', 'checkpoint-every', 'keep-checkpoints'],
+      [...MODEL_SOURCE_FLAGS, 'from-scratch', 'train', 'valid', 'max-length', 'tokens-per-batch', 'batch-size', 'seed', 'optimizer', 'lr', 'schedule', 'warmup-steps', 'weight-decay', 'decay', 'max-grad-norm', 'grad-accum', 'accumulation', 'steps', 'epochs', 'eval-every', 'patience', 'out', 'checkpoint-every', 'keep-checkpoints', 'save-dtype'],
       ['local-files-only', 'reverse', 'resume', 'json'],
     ),
   })
@@ -79,6 +81,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
   const preset = oneOf(values['from-scratch'], 'from-scratch', Object.keys(GPT2_PRESETS) as GPT2Preset[])
   const maxGradNorm = values['max-grad-norm'] === 'inf' ? Infinity : numberFlag(values['max-grad-norm'], 'max-grad-norm', (n) => n > 0)
   const maxLength = intFlag(values['max-length'], 'max-length', 2)
+  const saveDtype = oneOf(values['save-dtype'], 'save-dtype', ['float32', 'float16', 'bfloat16'] as const) ?? 'float32'
   if (!values.resume && (await listTrainerCheckpoints(join(values.out, 'checkpoints'))).length > 0)
     throw new UsageError(`${values.out} already holds checkpoints of a run: add --resume to continue it, or choose another --out (nothing was changed)`)
   const hub = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'] }
@@ -117,6 +120,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
       outputDir: values.out,
       checkpointEvery: intFlag(values['checkpoint-every'], 'checkpoint-every', 1) ?? 1000,
       keepCheckpoints: intFlag(values['keep-checkpoints'], 'keep-checkpoints', 1),
+      saveDtype,
       callbacks: {
         onNotice: (m) => io.stderr(`${m}\n`),
         onEvaluate: (e) => {
@@ -132,6 +136,8 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
     const startStep = trainer.step
     const result: FitResult = await trainer.fit({ steps, epochs, signal: controller.signal, resume: values.resume })
     progress.done()
+    const final = join(values.out, 'final')
+    await saveGPT2(model, final, { dtype: saveDtype, extraFiles: { 'trainer-final.json': { step: result.step, reason: result.reason } } })
     const summary = {
       reason: result.reason,
       step: result.step,
@@ -141,6 +147,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
       bestValidLoss: result.bestValidLoss,
       checkpoint: result.checkpoint,
       best: existsSync(join(values.out, 'best')) ? join(values.out, 'best') : null,
+      final,
       resumedFrom: result.resumedFrom,
       log: join(values.out, 'train-log.jsonl'),
     }
@@ -151,6 +158,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
       if (result.lastEvaluation) io.stdout(`  valid loss ${result.lastEvaluation.loss.toFixed(4)}, ppl ${result.lastEvaluation.ppl.toFixed(2)}; best ${result.bestValidLoss!.toFixed(4)}\n`)
       if (summary.checkpoint) io.stdout(`  checkpoint ${summary.checkpoint} (resume with --resume)\n`)
       if (summary.best) io.stdout(`  best model ${summary.best} (load with --model ${summary.best})\n`)
+      io.stdout(`  final model ${final} (${saveDtype})\n`)
       io.stdout(`  log ${summary.log}\n`)
     }
     return 0

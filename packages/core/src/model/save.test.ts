@@ -19,6 +19,31 @@ describeShared('save() and fromPretrained() with local files', ['fixtures', 'gpt
   })
   afterAll(() => model.dispose())
 
+  it.each([
+    ['float16', 'F16', 10, -14, 2],
+    ['bfloat16', 'BF16', 7, -126, 2],
+  ] as const)('saves in %s: safetensors %s with torch_dtype to match, half the bytes, each weight rounded to nearest-even', async (dtype, stType, mantissaBits, minExponent, bytesPerWeight) => {
+    const dir = mkdtempSync(join(tmpdir(), `gpt2-save-${dtype}-`))
+    await saveGPT2(model, dir, { dtype })
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).torch_dtype).toBe(dtype)
+    const file = readFileSync(join(dir, 'model.safetensors'))
+    const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString('utf8'))
+    expect(header['transformer.wte.weight'].dtype).toBe(stType)
+    expect(file.length).toBeLessThan((model.numParameters * bytesPerWeight) + 20_000)
+    const loaded = await loadGPT2(dir)
+    // Every value within half a unit in the last place of the stored format (subnormals below its smallest normal exponent), checked with plain arithmetic.
+    for (const [name, v] of model.parameters()) {
+      const a = v.dataSync()
+      const b = loaded.parameters().get(name)!.dataSync()
+      for (let i = 0; i < a.length; i++) {
+        const ulp = 2 ** (Math.max(minExponent, Math.floor(Math.log2(Math.abs(a[i]!) || 2 ** minExponent))) - mantissaBits)
+        if (Math.abs(a[i]! - b[i]!) > ulp / 2) throw new Error(`${name}[${i}]: ${a[i]} saved as ${b[i]} (ulp ${ulp})`)
+      }
+    }
+    loaded.dispose()
+    await expect(saveGPT2(model, dir, { dtype: 'int8' as never })).rejects.toThrow(/dtype must be float32, float16 or bfloat16/)
+  })
+
   it('round-trips bit-exactly through save() and fromPretrained(dir)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpt2-save-'))
     await saveGPT2(model, dir)

@@ -2,7 +2,18 @@ import { writeSafetensors } from '../checkpoint/safetensors'
 import { defaultStorage, type Storage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
 
+/** How {@link saveGPT2} stores the weights. */
+export type SaveDtype = 'float32' | 'float16' | 'bfloat16'
+
+const SAFETENSORS_TYPE = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' } as const
+
 export interface SaveOptions {
+  /**
+   * `'float32'` (default), `'float16'` or `'bfloat16'`: half the size, stored as safetensors F16 /
+   * BF16 with `torch_dtype` set to match in `config.json`, which is how Hugging Face saves a
+   * half-precision model (`from_pretrained` reads it as such). Values are rounded to nearest-even.
+   */
+  dtype?: SaveDtype
   /** Extra JSON files to write beside the model (name → value). */
   extraFiles?: Record<string, unknown>
   /** Default: the default storage. */
@@ -10,7 +21,7 @@ export interface SaveOptions {
 }
 
 /**
- * Writes `config.json` and `model.safetensors` (float32, Hugging Face names, tied head left out
+ * Writes `config.json` and `model.safetensors` (float32 unless `options.dtype` says otherwise, Hugging Face names, tied head left out
  * as `save_pretrained` does) into `dir`: a directory that Hugging Face `transformers` loads with
  * `GPT2LMHeadModel.from_pretrained(dir)` and {@link loadGPT2} reads back bit for bit. Each file is
  * written to a temporary name and renamed, so an interrupted save never leaves a half file.
@@ -29,12 +40,14 @@ export async function saveGPT2(model: GPT2, dir: string, options: SaveOptions = 
     }
     await storage.rename(temp, storage.join(dir, name))
   }
-  await put('model.safetensors', writeSafetensors(await model.weights()))
+  const dtype = options.dtype ?? 'float32'
+  if (!(dtype in SAFETENSORS_TYPE)) throw new RangeError(`saveGPT2: dtype must be float32, float16 or bfloat16, got '${String(dtype)}'`)
+  await put('model.safetensors', writeSafetensors(await model.weights(), { dtype: SAFETENSORS_TYPE[dtype] }))
   for (const [name, value] of Object.entries(options.extraFiles ?? {})) await put(name, `${JSON.stringify(value, null, 2)}\n`)
-  await put('config.json', `${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)
+  await put('config.json', `${JSON.stringify(huggingFaceConfig(model, dtype), null, 2)}\n`)
 }
 
-/** The `config.json` that Hugging Face transformers expects for `model` (float32, GPT2LMHeadModel). */
-export function huggingFaceConfig(model: GPT2): Record<string, unknown> {
-  return { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: 'float32' }
+/** The `config.json` that Hugging Face transformers expects for `model` (GPT2LMHeadModel, stored as `dtype`). */
+export function huggingFaceConfig(model: GPT2, dtype: SaveDtype = 'float32'): Record<string, unknown> {
+  return { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: dtype }
 }

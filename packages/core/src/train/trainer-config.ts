@@ -1,6 +1,7 @@
 import type { BatcherOptions, ExampleSource, TrainingExample } from '@dialogpt/data'
 import type { Storage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
+import type { SaveDtype } from '../pretrained/save-gpt2'
 import { kernelsFor } from '../model/kernel-registry'
 import type { AccumulationReduction } from './accumulate'
 import type { DecayScope } from './adamw'
@@ -36,6 +37,7 @@ export interface TrainerOptions extends Pick<BatcherOptions, 'tokensPerBatch' | 
   outputDir?: string
   checkpointEvery?: number
   keepCheckpoints?: number
+  saveDtype?: SaveDtype
   callbacks?: TrainerCallbacks
   /** Where checkpoints, the best model and the log are written. Default: the default storage (`@dialogpt/core/node` in Node). */
   storage?: Storage
@@ -92,6 +94,11 @@ export interface TrainerConfig {
   checkpointEvery: number | undefined
   /** Checkpoints to keep. Default 3. */
   keepCheckpoints: number
+  /**
+   * How `outputDir/best` is stored: `'float32'` (default), `'float16'` or `'bfloat16'` (see
+   * `saveGPT2`). Checkpoints stay float32, so that a resumed run is bit-identical.
+   */
+  saveDtype: SaveDtype
 }
 
 /**
@@ -147,5 +154,6 @@ export function resolveTrainerConfig(options: TrainerOptions, model: GPT2): Trai
     outputDir: options.outputDir,
     checkpointEvery: positive('checkpointEvery', options.checkpointEvery),
     keepCheckpoints: positive('keepCheckpoints', options.keepCheckpoints) ?? 3,
+    saveDtype: oneOf('saveDtype', options.saveDtype, ['float32', 'float16', 'bfloat16'], 'float32'),
   }
 }

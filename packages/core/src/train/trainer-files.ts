@@ -1,6 +1,6 @@
 import type { Storage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
-import { saveGPT2 } from '../pretrained/save-gpt2'
+import { saveGPT2, type SaveDtype } from '../pretrained/save-gpt2'
 import type { MomentOptimizer } from './moment-optimizer'
 import {
   latestTrainerCheckpoint,
@@ -64,10 +64,10 @@ export class TrainerFiles {
   }
 
   /** Saves the model as `best/` (written beside it, then swapped in). */
-  async saveBest(model: GPT2, info: Record<string, unknown>): Promise<void> {
+  async saveBest(model: GPT2, info: Record<string, unknown>, dtype: SaveDtype = 'float32'): Promise<void> {
     const temp = this.storage.join(this.outputDir, `best.tmp-${this.storage.ownerTag()}`)
     try {
-      await saveGPT2(model, temp, { extraFiles: { 'trainer-best.json': info }, storage: this.storage })
+      await saveGPT2(model, temp, { extraFiles: { 'trainer-best.json': info }, storage: this.storage, dtype })
     } catch (error) {
       await this.storage.remove(temp)
       throw error

@@ -223,7 +223,7 @@ export class Trainer {
     const event: EvaluationEvent = { step: this.state.step, loss, ppl: pplSum / rows, bestLoss: this.state.bestValidLoss!, improved }
     this.lastEvaluation = event
     await this.files?.log({ type: 'eval', ...event })
-    if (improved && this.files) await this.files.saveBest(this.model, { step: this.state.step, validLoss: this.state.bestValidLoss })
+    if (improved && this.files) await this.files.saveBest(this.model, { step: this.state.step, validLoss: this.state.bestValidLoss }, this.config.saveDtype)
     await this.callbacks.onEvaluate?.(event)
     return event
   }
