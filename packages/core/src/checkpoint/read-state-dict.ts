@@ -1,3 +1,4 @@
+import { asSource, type ByteSource } from './byte-source'
 import { CheckpointError } from './errors'
 import { looksLikeSafetensors, readSafetensors } from './safetensors'
 import type { StateDict } from './tensor-data'
@@ -27,13 +28,15 @@ export function detectCheckpointFormat(bytes: Uint8Array): CheckpointFormat {
  * Throws {@link CheckpointError} for anything malformed, never a partial result. Aligned float32
  * and int32 data are views of `bytes` (no copy): do not reuse that buffer while the tensors are in use.
  */
-export function readStateDict(bytes: Uint8Array): StateDict {
-  switch (detectCheckpointFormat(bytes)) {
+export function readStateDict(input: Uint8Array | ByteSource): StateDict {
+  const source = asSource(input)
+  // The first 16 bytes tell the format (a shorter file is recognised, or refused, from all of them).
+  switch (detectCheckpointFormat(source.read(0, Math.min(source.length, 16)))) {
     case 'safetensors':
-      return readSafetensors(bytes).tensors
+      return readSafetensors(source).tensors
     case 'torch-zip':
-      return readTorchZip(bytes)
+      return readTorchZip(source)
     case 'torch-legacy':
-      return readTorchLegacy(bytes)
+      return readTorchLegacy(source)
   }
 }

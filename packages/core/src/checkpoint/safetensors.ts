@@ -1,3 +1,4 @@
+import { asSource, type ByteSource } from './byte-source'
 import { CheckpointError } from './errors'
 import { topLevelKeys } from './json-keys'
 import { decodeElements, ELEMENT_SIZE, elementCount, float32ToBfloat16Bits, float32ToFloat16Bits, type StateDict, type StoredDType } from './tensor-data'
@@ -27,18 +28,22 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
  * Reads a safetensors file. Every header entry is checked before any tensor is decoded: known
  * dtype, non-negative integer shape, offsets in order and inside the data section, byte span equal
  * to the shape times the element size, no overlaps, no holes, no duplicate names.
- * Floating-point tensors (F16, BF16, F32, F64) come back as float32. F32 (and I32) tensors are
- * views of `bytes`, not copies: do not reuse that buffer while the tensors are in use.
+ * Floating-point tensors (F16, BF16, F32, F64) come back as float32. From bytes in memory, F32
+ * (and I32) tensors are views of them, not copies: do not reuse that buffer while the tensors are
+ * in use. From a {@link ByteSource} (a file of any size) each tensor is read on its own.
  */
-export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new CheckpointError('truncated', `safetensors file is ${bytes.length} bytes: it ends inside the 8-byte header length`)
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true)
+export function readSafetensors(input: Uint8Array | ByteSource): { tensors: StateDict; metadata: Record<string, string> } {
+  const source = asSource(input)
+  const size = source.length
+  if (size < 8) throw new CheckpointError('truncated', `safetensors file is ${size} bytes: it ends inside the 8-byte header length`)
+  const first = source.read(0, 8)
+  const headerLength = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true)
   if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new CheckpointError('corrupt', `safetensors header length ${headerLength} exceeds the 100 MB limit`, { offset: 0 })
   const n = Number(headerLength)
-  if (8 + n > bytes.length) throw new CheckpointError('truncated', `safetensors header length ${n} exceeds the file (${bytes.length} bytes): the file is truncated or corrupt`, { offset: 0 })
+  if (8 + n > size) throw new CheckpointError('truncated', `safetensors header length ${n} exceeds the file (${size} bytes): the file is truncated or corrupt`, { offset: 0 })
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(source.read(8, n))
   } catch {
     throw new CheckpointError('corrupt', 'safetensors header is not valid UTF-8', { offset: 8 })
   }
@@ -58,7 +63,7 @@ export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metada
   }
 
   const dataStart = 8 + n
-  const dataLength = bytes.length - dataStart
+  const dataLength = size - dataStart
   const entries: { name: string; dtype: StoredDType; shape: number[]; begin: number; end: number }[] = []
   let metadata: Record<string, string> = {}
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
@@ -101,7 +106,7 @@ export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metada
 
   const tensors: StateDict = new Map()
   for (const e of entries) {
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decodeElements(bytes, dataStart + e.begin, elementCount(e.shape, e.name), e.dtype) })
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decodeElements(source.read(dataStart + e.begin, e.end - e.begin), 0, elementCount(e.shape, e.name), e.dtype) })
   }
   return { tensors, metadata }
 }
@@ -109,14 +114,17 @@ export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metada
 /** How {@link writeSafetensors} stores floating-point tensors. */
 export type SafetensorsFloatType = 'F32' | 'F16' | 'BF16'
 
+/** What {@link writeSafetensors} and {@link safetensorsPieces} take. */
+export type SafetensorsInput = Iterable<[string, { shape: readonly number[]; data: Float32Array }]>
+
 /**
- * Writes tensors as a safetensors file that Hugging Face `safetensors` / `transformers` read:
- * names sorted, `__metadata__` `{ format: 'pt' }` first, header padded with spaces to 8 bytes.
+ * A safetensors file as pieces, in order: the length and header, then each tensor's bytes (float32
+ * data is not copied; F16/BF16 is converted one tensor at a time). Write them one after another to
+ * produce a file of any size with one tensor's conversion in memory at a time. Hugging Face
+ * `safetensors` / `transformers` read the result: names sorted, `__metadata__` `{ format: 'pt' }`
+ * first, header padded with spaces to 8 bytes.
  */
-export function writeSafetensors(
-  tensors: Iterable<[string, { shape: readonly number[]; data: Float32Array }]>,
-  options: { dtype?: SafetensorsFloatType; metadata?: Record<string, string> } = {},
-): Uint8Array {
+export function* safetensorsPieces(tensors: SafetensorsInput, options: { dtype?: SafetensorsFloatType; metadata?: Record<string, string> } = {}): Generator<Uint8Array> {
   const dtype = options.dtype ?? 'F32'
   const size = dtype === 'F32' ? 4 : 2
   const list = [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -133,16 +141,24 @@ export function writeSafetensors(
   const headerBytes = new TextEncoder().encode(json)
   // Pad again in case non-ASCII names made the byte length differ from the string length.
   const pad = (8 - ((headerBytes.length + 8) % 8)) % 8
-  const out = new Uint8Array(8 + headerBytes.length + pad + offset)
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length + pad), true)
-  out.set(headerBytes, 8)
-  out.fill(0x20, 8 + headerBytes.length, 8 + headerBytes.length + pad)
-  let at = 8 + headerBytes.length + pad
+  const head = new Uint8Array(8 + headerBytes.length + pad)
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.length + pad), true)
+  head.set(headerBytes, 8)
+  head.fill(0x20, 8 + headerBytes.length)
+  yield head
   for (const [, t] of list) {
-    const bytes =
-      dtype === 'F32' ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) : new Uint8Array((dtype === 'F16' ? float32ToFloat16Bits(t.data) : float32ToBfloat16Bits(t.data)).buffer)
-    out.set(bytes, at)
-    at += bytes.length
+    yield dtype === 'F32' ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) : new Uint8Array((dtype === 'F16' ? float32ToFloat16Bits(t.data) : float32ToBfloat16Bits(t.data)).buffer)
+  }
+}
+
+/** {@link safetensorsPieces} joined into one buffer (for files that fit in one). */
+export function writeSafetensors(tensors: SafetensorsInput, options: { dtype?: SafetensorsFloatType; metadata?: Record<string, string> } = {}): Uint8Array {
+  const pieces = [...safetensorsPieces(tensors, options)]
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of pieces) {
+    out.set(p, at)
+    at += p.length
   }
   return out
 }

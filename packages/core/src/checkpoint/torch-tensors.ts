@@ -1,3 +1,4 @@
+import type { ByteSource } from './byte-source'
 import { CheckpointError } from './errors'
 import { PyDict, type StorageRef, type TensorRef } from './pickle'
 import { decodeElements, ELEMENT_SIZE, elementCount, type StateDict, type StateDictTensor, type StoredDType } from './tensor-data'
@@ -19,11 +20,11 @@ export interface StorageBytes {
 /**
  * Turns the unpickled top level of a torch checkpoint into a state dict. Every tensor's view
  * (offset, size, stride) is checked against its storage before any element is read; storages are
- * decoded once and shared by the tensors that view them.
+ * read and decoded once each, when first used, and shared by the tensors that view them.
  */
 export function tensorsFromPickle(
   top: unknown,
-  bytes: Uint8Array,
+  source: ByteSource,
   locate: (storage: StorageRef, tensor: string) => StorageBytes,
 ): StateDict {
   if (!(top instanceof PyDict)) throw new CheckpointError('not-a-state-dict', `the checkpoint's top level is ${describe(top)}, not a dict of tensors`)
@@ -56,7 +57,7 @@ export function tensorsFromPickle(
       const where = locate(t.storage, name)
       if (where.byteLength !== t.storage.numel * ELEMENT_SIZE[dtype])
         throw new CheckpointError('size-mismatch', `storage ${t.storage.key} (tensor '${name}'): ${where.byteLength} bytes stored but ${t.storage.numel} ${dtype} elements declared`, { tensor: name, storage: t.storage.key })
-      storage = decodeElements(bytes, where.offset, t.storage.numel, dtype)
+      storage = decodeElements(source.read(where.offset, where.byteLength), 0, t.storage.numel, dtype)
       decoded.set(t.storage.key, storage)
       stored += t.storage.numel
     }

@@ -1,3 +1,4 @@
+import { asSource, type ByteSource } from './byte-source'
 import { CheckpointError } from './errors'
 import { storagePersistentId, unpickle } from './pickle'
 import type { StateDict } from './tensor-data'
@@ -9,8 +10,9 @@ import { readZipDirectory } from './zip'
  * dict, `<archive>/data/<key>` each storage. Records are looked up by name, the archive folder
  * is taken from the first entry, and each record's size must equal its storage's declared size.
  */
-export function readTorchZip(bytes: Uint8Array): StateDict {
-  const entries = readZipDirectory(bytes)
+export function readTorchZip(input: Uint8Array | ByteSource): StateDict {
+  const source = asSource(input)
+  const entries = readZipDirectory(source)
   const first = entries.keys().next().value
   if (first === undefined) throw new CheckpointError('corrupt', 'the zip archive is empty')
   const archive = first.includes('/') ? first.slice(0, first.indexOf('/')) : ''
@@ -21,8 +23,9 @@ export function readTorchZip(bytes: Uint8Array): StateDict {
     if (e.method !== 0) throw new CheckpointError('unsupported', `zip record ${e.name} is compressed (method ${e.method}); torch checkpoints store records uncompressed, compressed entries are unsupported`, { record: e.name })
   }
   stored(pkl)
-  const { value } = unpickle(bytes.subarray(0, pkl.dataOffset + pkl.size), pkl.dataOffset, storagePersistentId)
-  return tensorsFromPickle(value, bytes, (storage, tensor) => {
+  // Offsets in pickle errors count from the start of data.pkl.
+  const { value } = unpickle(source.read(pkl.dataOffset, pkl.size), 0, storagePersistentId)
+  return tensorsFromPickle(value, source, (storage, tensor) => {
     const name = `${archive}/data/${storage.key}`
     const e = record(`data/${storage.key}`)
     if (!e) throw new CheckpointError('missing-record', `record ${name} (storage of tensor '${tensor}') is missing from the archive`, { record: name, tensor })

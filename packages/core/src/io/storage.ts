@@ -1,3 +1,4 @@
+import { memorySource, type ByteSource, type ClosableByteSource } from '../checkpoint/byte-source'
 import type { HubOptions } from './hub-options'
 
 /** What a pretrained source resolved to: the files to read (paths the same storage understands). */
@@ -49,6 +50,23 @@ export interface Storage {
    * (downloaded into the Hugging Face cache). Implementations without it read directories and files only.
    */
   resolveModel?(source: string, options: HubOptions): Promise<ResolvedModelFiles>
+  /**
+   * Random access to a file without reading it whole, so that weight files and checkpoints of any
+   * size are read tensor by tensor. Close it when done. Storages without it are read with `readFile`.
+   */
+  openSource?(path: string): Promise<ClosableByteSource>
+  /**
+   * A file written in pieces (created or truncated), so that large files are written tensor by
+   * tensor. Each `write` writes all its bytes or fails; `close` flushes to disk with `durable`.
+   * Storages without it are written with `writeFile`.
+   */
+  openWriter?(path: string, options?: { durable?: boolean }): Promise<FileWriter>
+}
+
+/** A file being written in pieces (see {@link Storage.openWriter}). */
+export interface FileWriter {
+  write(bytes: Uint8Array): Promise<void>
+  close(): Promise<void>
 }
 
 let current: Storage | undefined
@@ -65,4 +83,50 @@ export function defaultStorage(): Storage {
       "no file storage: import '@dialogpt/core/node' (or '@dialogpt/backend-node', which does) to read and write files in Node, or pass { storage } — in a browser, load models with @dialogpt/backend-web's loadWebModel",
     )
   return current
+}
+
+/**
+ * Runs `read` on the file at `path` as a {@link ByteSource}: through `storage.openSource` when it
+ * has one (read piece by piece, any size), else over the bytes of `readFile`. The source is closed
+ * afterwards.
+ */
+export async function withSource<T>(storage: Storage, path: string, read: (source: ByteSource) => T | Promise<T>): Promise<T> {
+  if (!storage.openSource) return read(memorySource(await storage.readFile(path)))
+  const source = await storage.openSource(path)
+  try {
+    return await read(source)
+  } finally {
+    source.close()
+  }
+}
+
+/**
+ * Writes a file from pieces: through `storage.openWriter` when it has one (one piece at a time,
+ * any size), else by joining them for `writeFile`. Returns the file's SHA-256.
+ */
+export async function writePieces(storage: Storage, path: string, pieces: Iterable<Uint8Array>, options: { durable?: boolean } = {}): Promise<{ bytes: number; sha256: string }> {
+  const hash = storage.sha256()
+  let bytes = 0
+  if (!storage.openWriter) {
+    const all = [...pieces]
+    const joined = new Uint8Array(all.reduce((n, p) => n + p.length, 0))
+    for (const p of all) {
+      joined.set(p, bytes)
+      bytes += p.length
+    }
+    hash.update(joined)
+    await storage.writeFile(path, joined, options)
+    return { bytes, sha256: hash.digest() }
+  }
+  const writer = await storage.openWriter(path, options)
+  try {
+    for (const piece of pieces) {
+      hash.update(piece)
+      await writer.write(piece)
+      bytes += piece.length
+    }
+  } finally {
+    await writer.close()
+  }
+  return { bytes, sha256: hash.digest() }
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { appendFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { withPath } from '../io/file-error'
-import type { Storage } from '../io/storage'
+import type { ClosableByteSource } from '../checkpoint/byte-source'
+import type { FileWriter, Storage } from '../io/storage'
 import { resolveModelFiles } from './resolve-model'
 
 /** Whether a process with this id runs (and could still be writing). */
@@ -62,6 +64,58 @@ export const nodeStorage: Storage = {
     return { update: (b) => void h.update(b), digest: () => h.digest('hex') }
   },
   resolveModel: (source, options) => resolveModelFiles(source, options),
+  openSource: (path) => named(path, async () => fileSource(path)),
+  openWriter: (path, options = {}) => named(path, () => fileWriter(path, options.durable ?? false)),
+}
+
+/**
+ * A file as a {@link ClosableByteSource}: each read is one positioned `readSync` into a fresh
+ * buffer (aligned for any typed array), so a file of any size is read a piece at a time.
+ */
+function fileSource(path: string): ClosableByteSource {
+  const fd = openSync(path, 'r')
+  const length = fstatSync(fd).size
+  let closed = false
+  return {
+    length,
+    read(offset, count) {
+      if (closed) throw new Error(`${path}: read after close`)
+      const out = new Uint8Array(count)
+      for (let at = 0; at < count; ) {
+        const n = readSync(fd, out, at, Math.min(2 ** 30, count - at), offset + at)
+        if (n === 0) throw withPath(new Error(`the file ended at byte ${offset + at} while reading ${count} bytes at ${offset} (it is ${length} bytes long)`), path)
+        at += n
+      }
+      return out
+    },
+    close() {
+      if (!closed) closeSync(fd)
+      closed = true
+    },
+  }
+}
+
+/** A file written in pieces; every piece is written whole (a short write is retried, an error names the path). */
+async function fileWriter(path: string, durable: boolean): Promise<FileWriter> {
+  const handle = await open(path, 'w')
+  return {
+    write: (bytes) =>
+      named(path, async () => {
+        for (let at = 0; at < bytes.length; ) {
+          const { bytesWritten } = await handle.write(bytes, at, Math.min(2 ** 30, bytes.length - at))
+          if (bytesWritten === 0) throw new Error(`no bytes written at ${at} of ${bytes.length}`)
+          at += bytesWritten
+        }
+      }),
+    close: () =>
+      named(path, async () => {
+        try {
+          if (durable) await handle.sync()
+        } finally {
+          await handle.close()
+        }
+      }),
+  }
 }
 
 /** A whole file, read in pieces into one buffer (works past 2 GiB, where `readFile` throws). */

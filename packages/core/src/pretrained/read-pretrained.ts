@@ -2,7 +2,7 @@ import { CheckpointError } from '../checkpoint/errors'
 import { readStateDict } from '../checkpoint/read-state-dict'
 import type { StateDict } from '../checkpoint/tensor-data'
 import type { HubOptions } from '../io/hub-options'
-import { defaultStorage, type ResolvedModelFiles, type Storage } from '../io/storage'
+import { defaultStorage, withSource, type ResolvedModelFiles, type Storage } from '../io/storage'
 import { ConfigError, type GPT2Config } from '../model/config'
 
 /** Options for loading a pretrained model: the Hub download settings and the storage to read with. */
@@ -45,7 +45,7 @@ export async function readPretrained(source: string, options: FromPretrainedOpti
   }
   let stateDict: StateDict
   try {
-    stateDict = readStateDict(await storage.readFile(files.weights))
+    stateDict = await withSource(storage, files.weights, readStateDict)
   } catch (error) {
     throw error instanceof CheckpointError ? error.withFile(files.weights) : error
   }

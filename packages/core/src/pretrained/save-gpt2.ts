@@ -1,5 +1,5 @@
-import { writeSafetensors } from '../checkpoint/safetensors'
-import { defaultStorage, type Storage } from '../io/storage'
+import { safetensorsPieces } from '../checkpoint/safetensors'
+import { defaultStorage, writePieces, type Storage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
 
 /** How {@link saveGPT2} stores the weights. */
@@ -30,10 +30,11 @@ export async function saveGPT2(model: GPT2, dir: string, options: SaveOptions = 
   const storage = options.storage ?? defaultStorage()
   await storage.makeDir(dir)
   const tag = storage.ownerTag()
-  const put = async (name: string, data: string | Uint8Array) => {
+  const put = async (name: string, data: string | Iterable<Uint8Array>) => {
     const temp = storage.join(dir, `.${name}.${tag}.tmp`)
     try {
-      await storage.writeFile(temp, data)
+      if (typeof data === 'string') await storage.writeFile(temp, data)
+      else await writePieces(storage, temp, data)
     } catch (error) {
       await storage.remove(temp)
       throw error
@@ -42,7 +43,7 @@ export async function saveGPT2(model: GPT2, dir: string, options: SaveOptions = 
   }
   const dtype = options.dtype ?? 'float32'
   if (!(dtype in SAFETENSORS_TYPE)) throw new RangeError(`saveGPT2: dtype must be float32, float16 or bfloat16, got '${String(dtype)}'`)
-  await put('model.safetensors', writeSafetensors(await model.weights(), { dtype: SAFETENSORS_TYPE[dtype] }))
+  await put('model.safetensors', safetensorsPieces(await model.weights(), { dtype: SAFETENSORS_TYPE[dtype] }))
   for (const [name, value] of Object.entries(options.extraFiles ?? {})) await put(name, `${JSON.stringify(value, null, 2)}\n`)
   await put('config.json', `${JSON.stringify(huggingFaceConfig(model, dtype), null, 2)}\n`)
 }

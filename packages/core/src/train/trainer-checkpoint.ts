@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { BatchPosition } from '@dialogpt/data'
 import { CheckpointError } from '../checkpoint/errors'
-import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
+import { readSafetensors, safetensorsPieces } from '../checkpoint/safetensors'
 import type { GPT2 } from '../model/gpt2'
 import { huggingFaceConfig } from '../pretrained/save-gpt2'
-import { defaultStorage, type Storage } from '../io/storage'
+import { defaultStorage, withSource, writePieces, type Storage } from '../io/storage'
 import type { MomentArrays, MomentOptimizer } from './moment-optimizer'
 import { ResumeError } from './trainer-events'
 
@@ -50,6 +50,9 @@ export interface LoadedCheckpoint {
 
 const STEP_DIR = /^step-(\d+)$/
 
+/** Checkpoint files are hashed this many bytes at a time. */
+const HASH_CHUNK = 64 * 2 ** 20
+
 /** `<root>/checkpoints/step-00000100`. */
 export function checkpointName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`
@@ -68,8 +71,6 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
   const temp = storage.join(checkpointsDir, `.${name}.tmp-${storage.ownerTag()}`)
   await storage.makeDir(temp)
   try {
-    const files: Record<string, Uint8Array> = {}
-    files['model.safetensors'] = writeSafetensors(await model.weights())
     const byVariable = new Map([...model.parameters()].map(([hf, v]) => [v.name, hf]))
     const moments: [string, { shape: number[]; data: Float32Array }][] = []
     for (const [variable, { shape, m, v }] of await optimizer.exportMoments()) {
@@ -77,15 +78,14 @@ export async function writeTrainerCheckpoint(checkpointsDir: string, model: GPT2
       if (!hf) throw new Error(`optimizer state of '${variable}' belongs to no parameter of this model`)
       moments.push([`${hf}/m`, { shape, data: m }], [`${hf}/v`, { shape, data: v }])
     }
-    files['optimizer.safetensors'] = writeSafetensors(moments)
-    files['config.json'] = new TextEncoder().encode(`${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)
-    const listing: StateFile['files'] = {}
-    for (const [file, bytes] of Object.entries(files)) {
-      await storage.writeFile(storage.join(temp, file), bytes, { durable: true })
-      const hash = storage.sha256()
-      hash.update(bytes)
-      listing[file] = { bytes: bytes.length, sha256: hash.digest() }
+    // Written tensor by tensor (any size: DialoGPT-medium's moments are 2.6 GiB), hashed as they are written.
+    const files: Record<string, Iterable<Uint8Array>> = {
+      'model.safetensors': safetensorsPieces(await model.weights()),
+      'optimizer.safetensors': safetensorsPieces(moments),
+      'config.json': [new TextEncoder().encode(`${JSON.stringify(huggingFaceConfig(model), null, 2)}\n`)],
     }
+    const listing: StateFile['files'] = {}
+    for (const [file, pieces] of Object.entries(files)) listing[file] = await writePieces(storage, storage.join(temp, file), pieces, { durable: true })
     const stateFile: StateFile = { format: TRAINER_CHECKPOINT_FORMAT, version: VERSION, ...state, files: listing }
     await storage.writeFile(storage.join(temp, 'trainer-state.json'), `${JSON.stringify(stateFile, null, 2)}\n`, { durable: true })
     await storage.remove(final)
@@ -141,32 +141,37 @@ export async function readTrainerCheckpoint(dir: string, storage: Storage = defa
     throw new CheckpointError(missing ? 'truncated' : 'corrupt', `${statePath}: ${missing ? 'missing (the checkpoint was not completely written)' : 'not valid JSON'}`, { file: statePath })
   }
   if (state.format !== TRAINER_CHECKPOINT_FORMAT || state.version !== VERSION) throw new CheckpointError('unsupported', `${statePath}: not a version-${VERSION} trainer checkpoint`, { file: statePath })
-  const bytes: Record<string, Uint8Array> = {}
+  const listed = new Map<string, { bytes: number; sha256: string }>()
   for (const [file, want] of Object.entries(state.files ?? {})) {
     // The state file lists the files to verify: only plain names inside the checkpoint directory.
     if (!/^[\w.-]+$/.test(file) || file === '.' || file === '..') throw new CheckpointError('corrupt', `${statePath}: lists '${file}', which is not a file name inside the checkpoint`, { file: statePath })
-    const p = storage.join(dir, file)
-    let data: Uint8Array
-    try {
-      data = await storage.readFile(p)
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-      throw new CheckpointError(missing ? 'truncated' : 'corrupt', `${p}: ${missing ? 'missing from the checkpoint' : `cannot be read: ${(error as Error).message}`}`, { file: p })
-    }
-    if (data.length !== want.bytes) throw new CheckpointError('truncated', `${p}: ${data.length} bytes, the checkpoint recorded ${want.bytes} (truncated or partial)`, { file: p })
-    const hash = storage.sha256()
-    hash.update(data)
-    if (hash.digest() !== want.sha256) throw new CheckpointError('corrupt', `${p}: SHA-256 differs from the one recorded in trainer-state.json (corrupted)`, { file: p })
-    bytes[file] = data
+    listed.set(file, want)
   }
-  for (const need of ['model.safetensors', 'optimizer.safetensors']) if (!bytes[need]) throw new CheckpointError('truncated', `${storage.join(dir, need)}: not listed in trainer-state.json`, { file: storage.join(dir, need) })
-  const float = (file: string) => {
-    const out = new Map<string, { shape: number[]; data: Float32Array }>()
-    for (const [name, t] of readSafetensors(bytes[file]!).tensors) out.set(name, { shape: t.shape, data: t.data as Float32Array })
-    return out
+  for (const need of ['model.safetensors', 'optimizer.safetensors']) if (!listed.has(need)) throw new CheckpointError('truncated', `${storage.join(dir, need)}: not listed in trainer-state.json`, { file: storage.join(dir, need) })
+  const tensors = new Map<string, Map<string, { shape: number[]; data: Float32Array }>>()
+  for (const [file, want] of listed) {
+    const p = storage.join(dir, file)
+    const found = await storage.stat(p)
+    if (!found) throw new CheckpointError('truncated', `${p}: missing from the checkpoint`, { file: p })
+    if (found.size !== want.bytes) throw new CheckpointError('truncated', `${p}: ${found.size} bytes, the checkpoint recorded ${want.bytes} (truncated or partial)`, { file: p })
+    try {
+      // Verified, then parsed, a piece at a time: the files may be larger than one read.
+      await withSource(storage, p, (source) => {
+        const hash = storage.sha256()
+        for (let at = 0; at < source.length; at += HASH_CHUNK) hash.update(source.read(at, Math.min(HASH_CHUNK, source.length - at)))
+        if (hash.digest() !== want.sha256) throw new CheckpointError('corrupt', `${p}: SHA-256 differs from the one recorded in trainer-state.json (corrupted)`, { file: p })
+        if (!file.endsWith('.safetensors')) return
+        const out = new Map<string, { shape: number[]; data: Float32Array }>()
+        for (const [name, t] of readSafetensors(source).tensors) out.set(name, { shape: t.shape, data: t.data as Float32Array })
+        tensors.set(file, out)
+      })
+    } catch (error) {
+      if (error instanceof CheckpointError) throw error.withFile(p)
+      throw new CheckpointError('corrupt', `${p}: cannot be read: ${(error as Error).message}`, { file: p })
+    }
   }
   const { files: _files, format: _format, version: _version, ...rest } = state
-  return { dir, state: rest, weights: float('model.safetensors'), moments: float('optimizer.safetensors') }
+  return { dir, state: rest, weights: tensors.get('model.safetensors')!, moments: tensors.get('optimizer.safetensors')! }
 }
 
 /**
