@@ -23,11 +23,13 @@ export interface OpKernels {
   release?(tensors: Iterable<tf.Tensor>): void
   /** Throws when a model of `config` cannot run on this backend (a `ModelTooLargeError` saying why). */
   checkModel?(config: GPT2Config): void
+  /** Throws when a model of `config` cannot be trained on this backend (its optimizer moments kept in host memory). */
+  checkTraining?(config: GPT2Config): void
   /** Bytes the backend can hold at most (wasm: its 32-bit heap), for memory decisions such as where optimizer moments live. */
   memoryLimitBytes?: number
 }
 
-export type OpName = Exclude<keyof OpKernels, 'release' | 'checkModel' | 'memoryLimitBytes'>
+export type OpName = Exclude<keyof OpKernels, 'release' | 'checkModel' | 'checkTraining' | 'memoryLimitBytes'>
 
 const registered = new Map<string, OpKernels>()
 const disabled = new Set<OpName>()

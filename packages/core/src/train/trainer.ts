@@ -11,6 +11,7 @@ import { checkpointName, type LoadedCheckpoint, type TrainerState } from './trai
 import { resolveTrainerConfig, type TrainerConfig, type TrainerOptions } from './trainer-config'
 import { TrainingDivergedError, type EvaluationEvent, type FitOptions, type FitResult, type StepEvent, type TrainerCallbacks } from './trainer-events'
 import { TrainerFiles } from './trainer-files'
+import { kernelsFor } from '../model/kernel-registry'
 
 export type { TrainerOptions, TrainerConfig, TrainingData, ScheduleOption } from './trainer-config'
 export { ResumeError, TrainingDivergedError, type StepEvent, type EvaluationEvent, type TrainerCallbacks, type FitOptions, type FitResult } from './trainer-events'
@@ -47,6 +48,8 @@ export class Trainer {
     options: TrainerOptions,
   ) {
     const c = (this.config = resolveTrainerConfig(options, model))
+    // Before anything is allocated: a backend that cannot hold the training step says so (wasm and DialoGPT-medium).
+    kernelsFor()?.checkTraining?.(model.config)
     this.callbacks = options.callbacks ?? {}
     const common = { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, stateOnHost: c.optimizerState === 'host' }
     this.optimizer =

@@ -5,7 +5,8 @@ import { gpt2Config } from '../../model/config'
 import { GPT2 } from '../../model/gpt2'
 import { registerWasmKernels } from '.'
 import { ModelTooLargeError } from '../../model/model-too-large-error'
-import { checkModelFits, WASM_HEAP_BYTES, wasmInferenceBytes } from './fits'
+import { checkModelFits, checkTrainingFits, WASM_HEAP_BYTES, wasmInferenceBytes } from './fits'
+import { Trainer } from '../../train/trainer'
 
 it('counts the weights, the packed copies of the block matrices and the cached head', () => {
   const c = gpt2Config('small')
@@ -38,5 +39,18 @@ it('with the wasm kernels registered, the GPT2 constructor refuses a model too l
   registerWasmKernels()
   const before = tf.memory().numTensors
   expect(() => new GPT2(gpt2Config('large'), new Map())).toThrow(ModelTooLargeError)
+  expect(tf.memory().numTensors).toBe(before)
+})
+
+it('lets 124M train on wasm and refuses to train 345M there (measured: its first backward runs the heap out), naming the way out, before anything is allocated', async () => {
+  expect(() => checkTrainingFits(gpt2Config('small'))).not.toThrow()
+  expect(() => checkTrainingFits(gpt2Config('medium'))).toThrow(ModelTooLargeError)
+  expect(() => checkTrainingFits(gpt2Config('medium'))).toThrow(/training a 355M-parameter GPT-2 needs about 4\.\d GiB on the wasm backend .*moments already live in host memory.*'cpu'/)
+  // The Trainer asks before it builds an optimizer or reads any data.
+  await useBackend('wasm')
+  registerWasmKernels()
+  const fake = { config: gpt2Config('medium'), numParameters: 354_823_168, parameters: () => new Map() } as unknown as GPT2
+  const before = tf.memory().numTensors
+  expect(() => new Trainer(fake, { train: [{ inputIds: [1, 2], labels: [2, 3] }] })).toThrow(ModelTooLargeError)
   expect(tf.memory().numTensors).toBe(before)
 })

@@ -46,3 +46,24 @@ export function checkModelFits(config: GPT2Config, options: { headCache?: boolea
   )
 }
 
+
+/**
+ * Throws {@link ModelTooLargeError} when a GPT-2 of `config` cannot be fine-tuned on tfjs-wasm even
+ * with the AdamW moments in host memory: the heap holds the weights, their packed copies (and the
+ * head cache) as for inference, plus a gradient for every weight and working memory. DialoGPT-small
+ * (124M) fits (3.4 GiB measured at 4 × 64 tokens); DialoGPT-medium (355M) needs ~4.6 GiB: measured,
+ * the heap runs out during its first backward pass, so it is refused here before anything is allocated.
+ */
+export function checkTrainingFits(config: GPT2Config, options: { headCache?: boolean } = {}): void {
+  const params = [...parameterShapes(config).values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0)
+  const needed = wasmInferenceBytes(config, options) + 4 * params + WASM_WORKING_BYTES
+  if (needed <= WASM_HEAP_BYTES) return
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1)
+  throw new ModelTooLargeError(
+    `training a ${(params / 1e6).toFixed(0)}M-parameter GPT-2 needs about ${gib(needed)} GiB on the wasm backend ` +
+      `(weights, XNNPACK's packed copies, a gradient per weight and working memory; the optimizer moments already live in host memory), ` +
+      `but wasm's heap ends at 4 GiB. Train it on the native backend (@tensorflow/tfjs-node or -node-gpu), on 'cpu' (slow: no heap limit), or train a smaller model.`,
+    needed,
+    WASM_HEAP_BYTES,
+  )
+}

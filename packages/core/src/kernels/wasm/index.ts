@@ -10,14 +10,14 @@ import * as tf from '@tensorflow/tfjs-core'
 import { registerKernels, type OpKernels } from '../../model/kernel-registry'
 import { perHeadAttention } from './attention'
 import { fusedGeluNew, fusedLayerNorm } from './elementwise'
-import { checkModelFits, WASM_HEAP_BYTES } from './fits'
+import { checkModelFits, checkTrainingFits, WASM_HEAP_BYTES } from './fits'
 import { copyRows } from './gather-rows'
 import { recordingGradients } from './heap'
 import { untransposedMatMul } from './matmul'
 import { registerUnsortedSegmentSum } from './segment-sum'
 import { releaseHeadCache, tiedHeadKernel } from './tied-head'
 
-export { checkModelFits, wasmInferenceBytes, WASM_HEAP_BYTES } from './fits'
+export { checkModelFits, checkTrainingFits, wasmInferenceBytes, WASM_HEAP_BYTES } from './fits'
 
 /** Inference calls with at most this many rows (batch × new positions) use the one-kernel LayerNorm and GELU. */
 const FUSED_MAX_ROWS = 16
@@ -46,6 +46,7 @@ export function wasmKernels(options: WasmKernelOptions = {}): OpKernels {
     gatherRows: copyRows,
     release: releaseHeadCache,
     checkModel: (config) => checkModelFits(config, { headCache }),
+    checkTraining: (config) => checkTrainingFits(config, { headCache }),
     memoryLimitBytes: WASM_HEAP_BYTES,
   }
 }
