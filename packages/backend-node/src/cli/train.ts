@@ -24,6 +24,7 @@ Optimisation:
   --optimizer adamw|adam-original (default adamw)   --lr X (default 1e-5)
   --schedule noam|linear|constant (default noam)    --warmup-steps N (default 4000)
   --weight-decay X (default 0.01)  --decay all|matrices (adamw; default matrices)
+  --no-dropout                     train without the model config's dropout (default: applied, seeded)
   --max-grad-norm X (default 1; 'inf' for none)
   --grad-accum N (default 1)       --accumulation sum|mean (default sum, the original's)
 Length and stopping:
@@ -57,7 +58,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
     args: argv,
     options: flagTable(
       [...MODEL_SOURCE_FLAGS, 'from-scratch', 'train', 'valid', 'max-length', 'tokens-per-batch', 'batch-size', 'seed', 'optimizer', 'lr', 'schedule', 'warmup-steps', 'weight-decay', 'decay', 'max-grad-norm', 'grad-accum', 'accumulation', 'steps', 'epochs', 'eval-every', 'patience', 'out', 'checkpoint-every', 'keep-checkpoints', 'save-dtype'],
-      ['local-files-only', 'reverse', 'resume', 'json'],
+      ['local-files-only', 'reverse', 'resume', 'json', 'no-dropout'],
     ),
   })
   if (values.help) {
@@ -121,6 +122,7 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
       checkpointEvery: intFlag(values['checkpoint-every'], 'checkpoint-every', 1) ?? 1000,
       keepCheckpoints: intFlag(values['keep-checkpoints'], 'keep-checkpoints', 1),
       saveDtype,
+      dropout: !values['no-dropout'],
       callbacks: {
         onNotice: (m) => io.stderr(`${m}\n`),
         onEvaluate: (e) => {

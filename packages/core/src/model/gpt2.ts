@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { attentionBias, positionsFromMask, toInt2D, toIntArrays, type IntMatrix } from './attention-mask'
 import { parameterShapes, type GPT2Config } from './config'
 import { kernelsFor, registeredKernels } from './kernel-registry'
-import { attention, geluNew, layerNorm, linear, sparseNll, takeRows, tiedHead } from './ops'
+import { dropoutSites, type DropoutSite } from './dropout-sites'
+import { attention, dropout, geluNew, layerNorm, linear, sparseNll, takeRows, tiedHead, type Dropout } from './ops'
 import { prepareStateDict, type Weights } from './weights'
 import type { StateDict } from '../checkpoint/tensor-data'
 
@@ -34,6 +35,13 @@ export interface ForwardOptions {
   cache?: KVCache
   /** Compute logits for the last position only (what generation needs). Default false. */
   lastOnly?: boolean
+  /**
+   * Training only: apply the config's dropout (`embd_pdrop` after the embeddings, `attn_pdrop` on
+   * the attention probabilities, `resid_pdrop` on each block's two outputs) with masks seeded from
+   * this number, so the same seed gives the same masks. Without it (evaluation, generation) there
+   * is no dropout.
+   */
+  dropoutSeed?: number
 }
 
 export interface ForwardOutput {
@@ -49,6 +57,7 @@ export interface PreparedInput {
   positions: number[][]
   mask: number[][] | undefined
   cache: KVCache | undefined
+  dropoutSeed: number | undefined
 }
 
 /** One block's parameters. Linear weights are `[in, out]` (GPT-2's Conv1D layout). */
@@ -57,6 +66,16 @@ interface Block {
   attn: { qkv: [tf.Tensor2D, tf.Tensor1D]; proj: [tf.Tensor2D, tf.Tensor1D] }
   ln2: [tf.Tensor1D, tf.Tensor1D]
   mlp: { fc: [tf.Tensor2D, tf.Tensor1D]; proj: [tf.Tensor2D, tf.Tensor1D] }
+}
+
+/** What a block needs besides its parameters. */
+interface BlockContext {
+  B: number
+  T: number
+  bias: tf.Tensor4D
+  past?: LayerCache
+  /** The dropout of each site in this block; absent outside training. */
+  drop?: (site: DropoutSite) => Dropout | undefined
 }
 
 let modelCounter = 0
@@ -167,24 +186,27 @@ export class GPT2 {
     if (mask && (mask.length !== B || mask.some((row) => row.length !== past + T))) throw new RangeError(`attentionMask must be [${B}, ${past + T}] (cached + new positions)`)
     const positions = options.positionIds !== undefined ? toIntArrays(options.positionIds, 'positionIds') : positionsFromMask(mask, B, T, past)
     if (positions.some((row) => row.length !== T || row.some((p) => p < 0 || p >= c.n_positions))) throw new RangeError(`positionIds must be [${B}, ${T}] with values in [0, ${c.n_positions})`)
-    return { ids, positions, mask, cache: options.cache }
+    if (options.dropoutSeed !== undefined && !Number.isSafeInteger(options.dropoutSeed)) throw new RangeError(`dropoutSeed must be an integer, got ${options.dropoutSeed}`)
+    return { ids, positions, mask, cache: options.cache, dropoutSeed: options.dropoutSeed }
   }
 
   /**
    * The transformer without its head: final-LayerNorm hidden states `[B·T, C]` and the extended
    * cache. Call inside a `tf.tidy` (the cache's tensors are returned from it).
    */
-  hiddenStates({ ids, positions, mask, cache }: PreparedInput): { hidden: tf.Tensor2D; cache: KVCache } {
+  hiddenStates({ ids, positions, mask, cache, dropoutSeed }: PreparedInput): { hidden: tf.Tensor2D; cache: KVCache } {
     const [B, T] = ids.shape
     const past = cache?.length ?? 0
     const wte = this.param<tf.Tensor2D>('wte.weight')
     const wpe = this.param<tf.Tensor2D>('wpe.weight')
+    const drop = dropoutSites(this.config, dropoutSeed)
     let x = tf.add(takeRows(wte, tf.reshape(ids, [B * T])), takeRows(wpe, tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B·T, C]
+    x = dropout(x, drop?.(-1, 'embd'))
     const bias = attentionBias(mask, B, T, past) // [B, 1, T, past+T]
     const layers: LayerCache[] = []
     for (const [i, block] of this.blocks.entries()) {
       // One tidy per block: only the residual stream and this block's keys and values outlive it.
-      const out = tf.tidy(() => this.block(x, block, { B, T, bias, past: cache?.layers[i] }))
+      const out = tf.tidy(() => this.block(x, block, { B, T, bias, past: cache?.layers[i], drop: drop && ((site: DropoutSite) => drop(i, site)) }))
       x.dispose()
       x = out.x
       layers.push({ key: out.key, value: out.value })
@@ -200,22 +222,23 @@ export class GPT2 {
   }
 
   /** A pre-LayerNorm block: `x + attn(ln_1(x))`, then `+ mlp(ln_2(x))`. `[B·T, C]` → `[B·T, C]`, and this block's keys and values. */
-  private block(x: tf.Tensor2D, p: Block, ctx: { B: number; T: number; bias: tf.Tensor4D; past?: LayerCache }): { x: tf.Tensor2D; key: tf.Tensor4D; value: tf.Tensor4D } {
+  private block(x: tf.Tensor2D, p: Block, ctx: BlockContext): { x: tf.Tensor2D; key: tf.Tensor4D; value: tf.Tensor4D } {
     const eps = this.config.layer_norm_epsilon
     const { y, key, value } = this.selfAttention(layerNorm(x, ...p.ln1, eps), p.attn, ctx)
-    const afterAttention = tf.add(x, y) as tf.Tensor2D
-    return { x: tf.add(afterAttention, this.mlp(layerNorm(afterAttention, ...p.ln2, eps), p.mlp)) as tf.Tensor2D, key, value }
+    const afterAttention = tf.add(x, dropout(y, ctx.drop?.('attn-out'))) as tf.Tensor2D
+    const m = this.mlp(layerNorm(afterAttention, ...p.ln2, eps), p.mlp)
+    return { x: tf.add(afterAttention, dropout(m, ctx.drop?.('mlp-out'))) as tf.Tensor2D, key, value }
   }
 
   /** Causal self-attention over the cached and new positions. `[B·T, C]` → `[B·T, C]`. */
-  private selfAttention(x: tf.Tensor2D, p: Block['attn'], { B, T, bias, past }: { B: number; T: number; bias: tf.Tensor4D; past?: LayerCache }): { y: tf.Tensor2D; key: tf.Tensor4D; value: tf.Tensor4D } {
+  private selfAttention(x: tf.Tensor2D, p: Block['attn'], { B, T, bias, past, drop }: BlockContext): { y: tf.Tensor2D; key: tf.Tensor4D; value: tf.Tensor4D } {
     const { n_embd: C, n_head: H } = this.config
     const D = C / H
     const [q, k, v] = tf.split(linear(x, ...p.qkv), 3, 1) // 3 × [B·T, C]
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]) as tf.Tensor4D // [B, H, T, D]
     const key = past ? (tf.concat([past.key, heads(k!)], 2) as tf.Tensor4D) : heads(k!) // [B, H, past+T, D]
     const value = past ? (tf.concat([past.value, heads(v!)], 2) as tf.Tensor4D) : heads(v!)
-    const attended = attention(heads(q!), key, value, bias, 1 / Math.sqrt(D)) // [B, H, T, D]
+    const attended = attention(heads(q!), key, value, bias, 1 / Math.sqrt(D), drop?.('attn-probs')) // [B, H, T, D]
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D // [B·T, C]
     return { y: linear(merged, ...p.proj), key, value }
   }

@@ -37,11 +37,31 @@ export function geluNew(x: tf.Tensor2D): tf.Tensor2D {
  * keys a query may see and -1e9 for the others. q `[B, H, T, D]`, k and v `[B, H, S, D]`, bias
  * `[B, 1, T, S]` → `[B, H, T, D]`.
  */
-export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, scale: number): tf.Tensor4D {
-  const fast = kernel('attention')?.(q, k, v, bias, scale)
+export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, scale: number, probabilityDropout?: Dropout): tf.Tensor4D {
+  const fast = probabilityDropout ? null : kernel('attention')?.(q, k, v, bias, scale)
   if (fast) return fast
   const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias) // [B, H, T, S]
-  return tf.matMul(tf.softmax(scores), v) as tf.Tensor4D
+  return tf.matMul(dropout(tf.softmax(scores), probabilityDropout), v) as tf.Tensor4D
+}
+
+/** Dropout at one place in the network: its rate, and the seed of its mask. */
+export interface Dropout {
+  rate: number
+  seed: number
+}
+
+/**
+ * Inverted dropout: each element is zeroed with probability `rate` and the rest scaled by
+ * `1 / (1 - rate)`, so the expected value is unchanged. The mask comes from tfjs's seeded uniform
+ * generator, so the same seed gives the same mask on every backend (what makes a resumed training
+ * run bit-identical). No `dropout`, or a rate of 0, returns `x` itself.
+ */
+export function dropout<T extends tf.Tensor>(x: T, d: Dropout | undefined): T {
+  if (!d || d.rate === 0) return x
+  return tf.tidy(() => {
+    const keep = tf.floor(tf.add(tf.randomUniform(x.shape, 0, 1, 'float32', d.seed), 1 - d.rate)) // 1 with probability 1 - rate
+    return tf.mul(x, tf.mul(keep, 1 / (1 - d.rate))) as T
+  })
 }
 
 /** The output head tied to the token embedding: `h · wteᵀ`. `[N, C]` → `[N, vocab]`. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { GPT2, IntMatrix } from '../model/gpt2'
+import { mixSeed } from '../model/dropout-sites'
 import { dialogptLoss, hasLabelledToken } from './objective'
 
 /** One micro-batch: inputs and aligned labels (`-1` = not trained on), as `@dialogpt/data` encodes them. */
@@ -37,9 +38,10 @@ export class NonFiniteLossError extends Error {
  * Gradients of {@link dialogptLoss} over several micro-batches, combined by `reduction`, with at
  * most one micro-batch's activations alive at a time. Only the running sum stays between
  * micro-batches; nothing else is left behind. A NaN or infinite loss throws
- * {@link NonFiniteLossError} and frees everything computed so far.
+ * {@link NonFiniteLossError} and frees everything computed so far. With `options.dropoutSeed`, the
+ * model's dropout is applied (training), each micro-batch with masks of its own seed.
  */
-export function accumulateGradients(model: GPT2, microBatches: MicroBatch[], reduction: AccumulationReduction = 'sum'): AccumulatedGradients {
+export function accumulateGradients(model: GPT2, microBatches: MicroBatch[], reduction: AccumulationReduction = 'sum', options: { dropoutSeed?: number } = {}): AccumulatedGradients {
   if (microBatches.length === 0) throw new RangeError('accumulateGradients: no micro-batches given')
   if (reduction !== 'sum' && reduction !== 'mean') throw new RangeError(`accumulateGradients: reduction must be 'sum' or 'mean', got '${String(reduction)}'`)
   const variables = [...model.parameters().values()]
@@ -50,7 +52,8 @@ export function accumulateGradients(model: GPT2, microBatches: MicroBatch[], red
       for (const t of Object.values(total ?? {})) t.dispose()
       throw new NonFiniteLossError(index, Number.NaN)
     }
-    const { value, grads } = tf.variableGrads(() => dialogptLoss(model, batch.inputIds, batch.labels, { attentionMask: batch.attentionMask }), variables)
+    const dropoutSeed = options.dropoutSeed === undefined ? undefined : mixSeed(options.dropoutSeed, index, 7)
+    const { value, grads } = tf.variableGrads(() => dialogptLoss(model, batch.inputIds, batch.labels, { attentionMask: batch.attentionMask, dropoutSeed }), variables)
     const loss = value.dataSync()[0]!
     value.dispose()
     if (!Number.isFinite(loss)) {

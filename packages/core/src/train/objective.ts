@@ -5,8 +5,8 @@ import type { GPT2, IntMatrix, PreparedInput } from '../model/gpt2'
 export const DIALOGPT_IGNORE = -1
 
 /** The labelled positions of a batch: flat index `b·T + t`, the target, and the row it belongs to. */
-function labelledPositions(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, attentionMask?: IntMatrix): { input: PreparedInput; at: number[]; targets: number[]; rowOf: number[]; rows: number } {
-  const input = model.prepare(inputIds, { attentionMask })
+function labelledPositions(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, attentionMask?: IntMatrix, dropoutSeed?: number): { input: PreparedInput; at: number[]; targets: number[]; rowOf: number[]; rows: number } {
+  const input = model.prepare(inputIds, { attentionMask, dropoutSeed })
   const [B, T] = input.ids.shape
   const rows = labels instanceof tf.Tensor ? (labels.arraySync() as number[][]) : labels
   const fail = (error: Error): never => {
@@ -35,8 +35,8 @@ function labelledPositions(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, 
  * ignored — `@dialogpt/data`'s features): cross-entropy summed over every labelled token of the
  * batch and divided by their number. Differentiable: use it inside `tf.variableGrads`.
  */
-export function dialogptLoss(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix } = {}): tf.Scalar {
-  const { input, at, targets } = labelledPositions(model, inputIds, labels, options.attentionMask)
+export function dialogptLoss(model: GPT2, inputIds: IntMatrix, labels: IntMatrix, options: { attentionMask?: IntMatrix; dropoutSeed?: number } = {}): tf.Scalar {
+  const { input, at, targets } = labelledPositions(model, inputIds, labels, options.attentionMask, options.dropoutSeed)
   try {
     if (at.length === 0) throw new RangeError('dialogptLoss: the batch has no labelled token (every label is -1), so its mean loss is undefined')
     return tf.tidy(() => tf.mean(model.positionNll(input, at, targets)) as tf.Scalar)

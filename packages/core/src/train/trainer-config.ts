@@ -38,6 +38,7 @@ export interface TrainerOptions extends Pick<BatcherOptions, 'tokensPerBatch' | 
   checkpointEvery?: number
   keepCheckpoints?: number
   saveDtype?: SaveDtype
+  dropout?: boolean
   callbacks?: TrainerCallbacks
   /** Where checkpoints, the best model and the log are written. Default: the default storage (`@dialogpt/core/node` in Node). */
   storage?: Storage
@@ -99,6 +100,12 @@ export interface TrainerConfig {
    * `saveGPT2`). Checkpoints stay float32, so that a resumed run is bit-identical.
    */
   saveDtype: SaveDtype
+  /**
+   * Apply the model config's dropout (`embd_pdrop`, `attn_pdrop`, `resid_pdrop`: 0.1 in DialoGPT's
+   * configs) in training steps, as the original trains, with masks seeded from `seed` and the step
+   * (so resuming stays bit-identical). Never in evaluation or generation. Default true.
+   */
+  dropout: boolean
 }
 
 /**
@@ -155,5 +162,6 @@ export function resolveTrainerConfig(options: TrainerOptions, model: GPT2): Trai
     checkpointEvery: positive('checkpointEvery', options.checkpointEvery),
     keepCheckpoints: positive('keepCheckpoints', options.keepCheckpoints) ?? 3,
     saveDtype: oneOf('saveDtype', options.saveDtype, ['float32', 'float16', 'bfloat16'], 'float32'),
+    dropout: options.dropout ?? true,
   }
 }

@@ -12,6 +12,7 @@ import { resolveTrainerConfig, type TrainerConfig, type TrainerOptions } from '.
 import { TrainingDivergedError, type EvaluationEvent, type FitOptions, type FitResult, type StepEvent, type TrainerCallbacks } from './trainer-events'
 import { TrainerFiles } from './trainer-files'
 import { kernelsFor } from '../model/kernel-registry'
+import { mixSeed } from '../model/dropout-sites'
 
 export type { TrainerOptions, TrainerConfig, TrainingData, ScheduleOption } from './trainer-config'
 export { ResumeError, TrainingDivergedError, type StepEvent, type EvaluationEvent, type TrainerCallbacks, type FitOptions, type FitResult } from './trainer-events'
@@ -182,7 +183,9 @@ export class Trainer {
     const lr = this.learningRateAt(this.state.step, totalSteps)
     let result
     try {
-      result = accumulateGradients(this.model, micro, this.config.accumulation)
+      // Dropout masks seeded by the run's seed and the step: a resumed run draws the same ones.
+      const dropoutSeed = this.config.dropout ? mixSeed(this.config.batching.seed, this.state.step, 11) : undefined
+      result = accumulateGradients(this.model, micro, this.config.accumulation, { dropoutSeed })
     } catch (error) {
       if (error instanceof NonFiniteLossError) {
         await this.files?.log({ type: 'diverged', step: this.state.step + 1, loss: String(error.loss) })
