@@ -5,6 +5,7 @@ import * as decode from './decode.bench'
 import * as forward from './forward.bench'
 import * as load from './load.bench'
 import * as memory from './memory.bench'
+import * as mediumResume from './medium-resume.bench'
 import * as metrics from './metrics.bench'
 import * as readers from './readers.bench'
 import * as sizes from './sizes.bench'
@@ -16,7 +17,7 @@ interface Bench {
 }
 
 // sizes reports the wasm heap, which only grows within a process: it runs before the other wasm benchmarks.
-const all: Bench[] = [metrics, readers, data, sizes, load, memory, forward, decode, browserDecode, train]
+const all: Bench[] = [metrics, readers, data, sizes, load, memory, forward, decode, browserDecode, train, mediumResume]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

@@ -18,5 +18,5 @@ registerWasmKernels()
 
 export { selectWebBackend, describeWebBackend, WEB_BACKENDS, type WebBackendName, type WebBackendOptions, type WebBackendReport } from './select-web-backend'
 export { fetchCached, WebDownloadError, type CacheLike, type FetchCachedOptions, type WebProgress } from './weight-cache'
-export { loadWebModel, checkModelFits, type LoadWebModelOptions } from './load-web-model'
+export { loadWebModel, checkModelFits, huggingFaceUrl, type LoadWebModelOptions } from './load-web-model'
 export { ModelTooLargeError } from '@dialogpt/core'

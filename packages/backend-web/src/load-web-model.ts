@@ -1,6 +1,6 @@
-import { DialoGPT, GPT2, kernelsFor, ModelTooLargeError, readSafetensors, type GPT2Config } from '@dialogpt/core'
+import { checkRepoId, checkRevision, DialoGPT, kernelsFor, ModelTooLargeError, readStateDict, type GPT2Config } from '@dialogpt/core'
 import { describeWebBackend } from './select-web-backend'
-import { fetchCached, type FetchCachedOptions } from './weight-cache'
+import { fetchCached, WebDownloadError, type FetchCachedOptions } from './weight-cache'
 
 /**
  * Checks that a model of `config` fits the backend in use: on WebGPU the tied `wte` matrix must fit
@@ -21,21 +21,55 @@ export function checkModelFits(config: GPT2Config, backend = describeWebBackend(
   kernelsFor(backend.chosen)?.checkModel?.(config)
 }
 
-/** Options of {@link loadWebModel}: those of {@link fetchCached}. */
-export type LoadWebModelOptions = FetchCachedOptions
+/** Options of {@link loadWebModel}: those of {@link fetchCached}, and which weight file to read. */
+export interface LoadWebModelOptions extends FetchCachedOptions {
+  /**
+   * The weight file. Default: `model.safetensors`, or `pytorch_model.bin` when the server has no
+   * safetensors (HTTP 404), as DialoGPT-medium and -large publish safetensors only on `refs/pr/N`.
+   */
+  weights?: 'model.safetensors' | 'pytorch_model.bin'
+}
 
 /**
- * Loads a DialoGPT from a URL prefix serving `config.json` and `model.safetensors` (a Hugging Face
- * model folder, e.g. `https://huggingface.co/microsoft/DialoGPT-small/resolve/main/` or your own
- * server), with download progress, the Cache Storage (a second visit loads offline) and a clear
- * error when the model cannot fit the backend. Call `selectWebBackend()` first.
+ * The URL prefix of a Hub repository's files at a revision (a branch, a tag, a commit or
+ * `refs/pr/N`, checked as the Node client checks it): `huggingFaceUrl('microsoft/DialoGPT-medium',
+ * { revision: 'refs/pr/9' })`. `endpoint` defaults to `https://huggingface.co`.
+ */
+export function huggingFaceUrl(repo: string, options: { revision?: string; endpoint?: string } = {}): string {
+  const revision = options.revision ?? 'main'
+  checkRepoId(repo)
+  checkRevision(revision, repo)
+  const endpoint = (options.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '')
+  return `${endpoint}/${repo}/resolve/${encodeURIComponent(revision)}/`
+}
+
+/**
+ * Loads a DialoGPT from a URL prefix serving `config.json` and the weights (a Hugging Face model
+ * folder: see {@link huggingFaceUrl}, or your own server), with download progress, the Cache
+ * Storage (a second visit loads offline) and a clear error when the model cannot fit the backend.
+ * The weights may be `model.safetensors` or a PyTorch `pytorch_model.bin` (zip or legacy, fp32 or
+ * fp16, any released key layout); `generation_config.json`, when the server has one, is applied
+ * under each call's options. Call `selectWebBackend()` first.
  */
 export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions = {}): Promise<DialoGPT> {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`
   const config = JSON.parse(new TextDecoder().decode(await fetchCached(`${base}config.json`, options))) as Partial<GPT2Config>
   const full = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, ...config } as GPT2Config
   checkModelFits(full)
-  const weights = await fetchCached(`${base}model.safetensors`, options)
-  const model = GPT2.fromStateDict(readSafetensors(weights).tensors, config)
-  return new DialoGPT(model)
+  const notFound = (error: unknown) => error instanceof WebDownloadError && error.status === 404
+  let bytes: Uint8Array
+  try {
+    bytes = await fetchCached(`${base}${options.weights ?? 'model.safetensors'}`, options)
+  } catch (error) {
+    if (options.weights || !notFound(error)) throw error
+    bytes = await fetchCached(`${base}pytorch_model.bin`, options)
+  }
+  const generationConfig = await fetchCached(`${base}generation_config.json`, options).then(
+    (b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>,
+    (error: unknown) => {
+      if (notFound(error)) return undefined
+      throw error
+    },
+  )
+  return DialoGPT.fromFiles({ stateDict: readStateDict(bytes), config, generationConfig })
 }

@@ -34,6 +34,8 @@ export class WebDownloadError extends Error {
   constructor(
     readonly url: string,
     message: string,
+    /** The HTTP status, when the server answered with an error. */
+    readonly status?: number,
   ) {
     super(`${url}: ${message}`)
   }
@@ -77,7 +79,7 @@ export async function fetchCached(url: string, options: FetchCachedOptions = {})
   }
   if (!response.ok) {
     clearTimeout(timer)
-    throw new WebDownloadError(url, `HTTP ${response.status} ${response.statusText}`)
+    throw new WebDownloadError(url, `HTTP ${response.status} ${response.statusText}`, response.status)
   }
   // Content-Length counts the bytes on the wire: with a Content-Encoding (gzip, br) the body is longer.
   const header = response.headers.get('content-length')

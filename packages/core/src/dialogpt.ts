@@ -1,6 +1,9 @@
 import { generate, GENERATION_DEFAULTS, GenerationConfig, streamText, type GeneratedSequence } from '@dialogpt/decode'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
-import type { GPT2 } from './model/gpt2'
+import type { StateDict } from './checkpoint/tensor-data'
+import type { GPT2Config } from './model/config'
+import { GPT2 } from './model/gpt2'
+import { prepareStateDict } from './model/weights'
 import { loadGPT2WithFiles } from './pretrained/load-gpt2'
 import type { FromPretrainedOptions } from './pretrained/read-pretrained'
 import { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
@@ -64,6 +67,20 @@ export class DialoGPT {
     const { model, files, notes } = await loadGPT2WithFiles(source, options)
     const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
     return new DialoGPT(model, { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes })
+  }
+
+  /**
+   * A DialoGPT from files already read (a browser's downloads): the state dict in any released
+   * layout, `config.json` and `generation_config.json` as parsed JSON; settings layered as in
+   * {@link DialoGPT.fromPretrained}.
+   */
+  static fromFiles(
+    files: { stateDict: StateDict; config?: Partial<GPT2Config>; generationConfig?: Record<string, unknown> },
+    options: { generation?: GenerationConfig; chatDefaults?: GenerationConfig } = {},
+  ): DialoGPT {
+    const prepared = prepareStateDict(files.stateDict, files.config)
+    const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
+    return new DialoGPT(new GPT2(prepared.config, prepared.weights), { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes: prepared.notes })
   }
 
   /**

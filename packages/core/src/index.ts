@@ -29,6 +29,7 @@ export { saveGPT2, huggingFaceConfig, type SaveOptions, type SaveDtype } from '.
 export { setDefaultStorage, defaultStorage, type Storage, type ResolvedModelFiles, type Hasher } from './io/storage'
 export type { HubOptions, DownloadProgress } from './io/hub-options'
 export { HubError, type HubErrorCode } from './hub/errors'
+export { checkRepoId, checkRevision } from './hub/names'
 export { GPT2Tokenizer, EOS_TOKEN_ID } from './tokenizer'
 export { DialoGPT, ChatSession, type ChatTurn } from './dialogpt'
 export { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
