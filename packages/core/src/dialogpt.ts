@@ -1,4 +1,5 @@
-import { generate, GENERATION_DEFAULTS, GenerationConfig, streamText, type GeneratedSequence } from '@dialogpt/decode'
+import { generate, GENERATION_DEFAULTS, GenerationConfig, streamText, type FinishReason, type GeneratedSequence } from '@dialogpt/decode'
+import type { BlockList } from './block-list'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
 import type { StateDict } from './checkpoint/tensor-data'
 import type { GPT2Config } from './model/config'
@@ -40,6 +41,8 @@ export class DialoGPT {
   readonly generation: GenerationConfig
   /** What loading the model changed or inferred (the `notes` of {@link loadGPT2WithFiles}). */
   readonly notes: readonly string[]
+  /** Phrases never said (see {@link BlockList}): banned while decoding and checked on every reply. */
+  readonly blockList: BlockList | undefined
 
   constructor(
     readonly model: GPT2,
@@ -49,12 +52,14 @@ export class DialoGPT {
       /** Settings over the chat defaults for every call (the model's generation config, the user's choices). */
       generation?: GenerationConfig
       notes?: readonly string[]
+      blockList?: BlockList
     } = {},
   ) {
     this.lm = causalLM(model)
     this.chatDefaults = options.chatDefaults ?? DIALOGPT_CHAT_DEFAULTS
     this.generation = options.generation ?? {}
     this.notes = options.notes ?? []
+    this.blockList = options.blockList
   }
 
   /**
@@ -63,10 +68,10 @@ export class DialoGPT {
    * snake_case keys; `max_length`, a total length, is not applied), `options.generation`, and each
    * call's own config.
    */
-  static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig; chatDefaults?: GenerationConfig } = {}): Promise<DialoGPT> {
+  static async fromPretrained(source: string, options: FromPretrainedOptions & { generation?: GenerationConfig; chatDefaults?: GenerationConfig; blockList?: BlockList } = {}): Promise<DialoGPT> {
     const { model, files, notes } = await loadGPT2WithFiles(source, options)
     const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
-    return new DialoGPT(model, { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes })
+    return new DialoGPT(model, { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes, blockList: options.blockList })
   }
 
   /**
@@ -76,11 +81,11 @@ export class DialoGPT {
    */
   static fromFiles(
     files: { stateDict: StateDict; config?: Partial<GPT2Config>; generationConfig?: Record<string, unknown> },
-    options: { generation?: GenerationConfig; chatDefaults?: GenerationConfig } = {},
+    options: { generation?: GenerationConfig; chatDefaults?: GenerationConfig; blockList?: BlockList } = {},
   ): DialoGPT {
     const prepared = prepareStateDict(files.stateDict, files.config)
     const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
-    return new DialoGPT(new GPT2(prepared.config, prepared.weights), { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes: prepared.notes })
+    return new DialoGPT(new GPT2(prepared.config, prepared.weights), { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes: prepared.notes, blockList: options.blockList })
   }
 
   /**
@@ -90,7 +95,22 @@ export class DialoGPT {
    */
   configFor(...layers: GenerationConfig[]): GenerationConfig {
     const explicit: GenerationConfig = Object.assign({}, this.generation, ...layers)
+    if (this.blockList) explicit.badWordsIds = [...(explicit.badWordsIds ?? []), ...this.blockList.badWordsIds]
     return explicit.mmi ? explicit : { ...this.chatDefaults, ...explicit }
+  }
+
+  /**
+   * The block list's output check on one generated sequence: when a listed phrase is in its text,
+   * the sequence is cut before it and ends with `finishedBy: 'filtered'`.
+   */
+  checkOutput(sequence: GeneratedSequence): GeneratedSequence {
+    const eos = this.tokenizer.eosTokenId
+    const ids = sequence.ids.filter((id) => id !== eos)
+    const match = this.blockList?.find(this.tokenizer.decode(ids))
+    if (!match) return sequence
+    let keep = 0
+    while (keep < ids.length && this.tokenizer.decode(ids.slice(0, keep + 1)).length <= match.index) keep++
+    return { ...sequence, ids: ids.slice(0, keep), finishedBy: 'filtered' }
   }
 
   /** A new conversation. */
@@ -111,7 +131,8 @@ export class DialoGPT {
   /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids, with {@link configFor}'s settings. */
   async generate(prompt: string | number[] | number[][], config: GenerationConfig = {}): Promise<GeneratedSequence[][]> {
     const ids = typeof prompt === 'string' ? this.tokenizer.encodeTurns([prompt]) : prompt
-    return generate(this.lm, ids, this.configFor(config))
+    const out = await generate(this.lm, ids, this.configFor(config))
+    return this.blockList ? out.map((row) => row.map((s) => this.checkOutput(s))) : out
   }
 
   dispose(): void {
@@ -122,6 +143,12 @@ export class DialoGPT {
 /** A conversation with a {@link DialoGPT}: the history, and the calls that extend it. */
 export class ChatSession {
   private turns: ChatTurn[] = []
+  /**
+   * How the last reply ended: from `send`, the decoder's reason (`'filtered'` when the block list's
+   * output check cut it); from `stream`, `'done'`, `'filtered'`, or `'stopped'` when the caller
+   * stopped it (an abort, or leaving the loop). Null before the first reply.
+   */
+  lastFinishedBy: FinishReason | 'done' | 'stopped' | null = null
 
   constructor(
     private readonly bot: DialoGPT,
@@ -148,7 +175,9 @@ export class ChatSession {
   async send(text: string, config: GenerationConfig = {}): Promise<string> {
     const merged = this.bot.configFor(this.config, config)
     const prompt = this.prompt(text, merged)
-    const [[best]] = (await generate(this.bot.lm, prompt, merged)) as [[GeneratedSequence]]
+    const [[generated]] = (await generate(this.bot.lm, prompt, merged)) as [[GeneratedSequence]]
+    const best = this.bot.checkOutput(generated)
+    this.lastFinishedBy = best.finishedBy
     const ids = best.ids.filter((id) => id !== this.bot.tokenizer.eosTokenId)
     return this.commit(text, ids)
   }
@@ -165,14 +194,34 @@ export class ChatSession {
       return
     }
     const prompt = this.prompt(text, merged)
+    const blockList = this.bot.blockList
+    // With a block list, the last `longest` characters are held back until the reply ends or moves past them, so a listed phrase is never sent.
+    const hold = blockList ? blockList.longest : 0
     let reply = ''
+    let sent = 0
+    let finished: ChatSession['lastFinishedBy'] = 'stopped'
     try {
       for await (const piece of streamText(this.bot.lm, prompt, (ids) => this.bot.tokenizer.decode(ids), merged)) {
         reply += piece
-        yield piece
+        const match = blockList?.find(reply)
+        if (match) {
+          // Leaving the loop stops the generation and frees its tensors.
+          reply = reply.slice(0, match.index).trimEnd()
+          finished = 'filtered'
+          break
+        }
+        if (reply.length - hold > sent) {
+          yield reply.slice(sent, reply.length - hold)
+          sent = reply.length - hold
+        }
       }
+      if (finished !== 'filtered') finished = 'done'
+      if (reply.length > sent) yield reply.slice(sent)
+      sent = reply.length
     } finally {
-      this.commit(text, this.bot.tokenizer.encode(reply), reply)
+      // What was shown is what joins the history (a stopped reply keeps its shown part).
+      this.lastFinishedBy = finished
+      this.commit(text, this.bot.tokenizer.encode(reply.slice(0, sent)), reply.slice(0, sent))
     }
   }
 

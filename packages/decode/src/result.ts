@@ -1,5 +1,6 @@
 /** How a sequence ended. */
-export type FinishReason = 'eos' | 'max_length' | 'max_time'
+/** How a sequence ended (`'filtered'`: an output check, such as `@dialogpt/core`'s block list, cut it). */
+export type FinishReason = 'eos' | 'max_length' | 'max_time' | 'filtered'
 
 /** One generated continuation. */
 export interface GeneratedSequence {
