@@ -31,7 +31,7 @@ describeShared('dialogpt generate on the gpt2-tiny fixture', ['fixtures', 'gpt2-
     const json = JSON.parse(r.out)
     const expected = (await generate(reference.lm, reference.tokenizer.encodeTurns(['Hello, how are you today?']), { numBeams: 4, numReturnSequences: 2, maxNewTokens: 6 }))[0]!
     expect(json.sequences.map((s: { ids: number[] }) => s.ids)).toEqual(expected.map((s) => s.ids))
-    expect(json.sequences[0]).toEqual({ ids: expected[0]!.ids, text: reference.tokenizer.decode(expected[0]!.ids.filter((id) => id !== 50256)), score: expected[0]!.score })
+    expect(json.sequences[0]).toEqual({ ids: expected[0]!.ids, text: reference.tokenizer.decode(expected[0]!.ids.filter((id) => id !== 50256)), score: expected[0]!.score, finishedBy: expected[0]!.finishedBy })
   })
 
   it('samples reproducibly with a seed and reranks with --mmi', async () => {

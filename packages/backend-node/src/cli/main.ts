@@ -1,4 +1,6 @@
 import { ready } from '../index'
+import packageJson from '../../package.json' with { type: 'json' }
+import { chatCommand, CHAT_USAGE } from './chat'
 import { generateCommand, GENERATE_USAGE } from './generate'
 import { prepareCommand, PREPARE_USAGE } from './prepare'
 import { trainCommand, TRAIN_USAGE } from './train'
@@ -10,17 +12,25 @@ Commands:
   prepare      build a training store from Reddit dumps, train.tsv or JSON dialogues, with a filter report
   train        fine-tune or train a model, with checkpoints and exact resume
   generate     generate replies with greedy, beam, sampling or MMI decoding
+  chat         talk to a model in the terminal (streaming, history, /reset, /save), or let it talk to itself
   backend      print the TensorFlow.js backend this machine uses, and why
 
-Run 'dialogpt <command> --help' for a command's options.
+Run 'dialogpt <command> --help' for a command's options; '--version' works with every command.
 The backend is chosen automatically (tfjs-node-gpu, tfjs-node, wasm, cpu); set DIALOGPT_BACKEND to force one.
 `
 
 /** The `dialogpt` command line, callable in-process. Returns the exit status. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv
+  if (argv.includes('--version') || argv.includes('-V')) {
+    io.stdout(`dialogpt ${packageJson.version}\n`)
+    return 0
+  }
   try {
     switch (command) {
+      case 'chat':
+        if (!rest.includes('--help') && !rest.includes('-h')) await ready
+        return await chatCommand(rest, io, process.stdin, io === processIo && process.stdin.isTTY === true)
       case 'generate':
         if (!rest.includes('--help') && !rest.includes('-h')) await ready
         return await generateCommand(rest, io)
@@ -46,7 +56,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
     io.stderr(`dialogpt: ${(error as Error).message}\n`)
-    const usages: Record<string, string> = { generate: GENERATE_USAGE, prepare: PREPARE_USAGE, train: TRAIN_USAGE }
+    const usages: Record<string, string> = { chat: CHAT_USAGE, generate: GENERATE_USAGE, prepare: PREPARE_USAGE, train: TRAIN_USAGE }
     if (usage) io.stderr(`\n${usages[command ?? ''] ?? USAGE}`)
     return usage ? 2 : 1
   }
