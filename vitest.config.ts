@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config'
 
-const packages = ['core', 'data', 'decode', 'metrics', 'backend-node', 'backend-web']
+const packages = ['core', 'data', 'decode', 'metrics', 'serve', 'backend-node', 'backend-web']
 
 /**
  * The one shared test config. Tests sit beside the code (`src/x.test.ts`) and import

@@ -4,7 +4,8 @@
 // Training medium does not fit tfjs-wasm's 4 GiB heap (the Trainer refuses it there: ModelTooLargeError),
 // so this runs on the cpu backend; the moments live in host memory either way. ~10 minutes here.
 import { spawnSync } from 'node:child_process'
-import { readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gpt2Config } from '@dialogpt/core'
@@ -47,8 +48,13 @@ export async function run(): Promise<Record<string, unknown>> {
     const first = child(resumedDir, 2, 'fresh', 1)
     const resumed = child(resumedDir, 2, 'resume')
     const final = (dir: string) => join(dir, 'checkpoints', 'step-00000002')
-    const same = (file: string) => readFileSync(join(final(straightDir), file)).equals(readFileSync(join(final(resumedDir), file)))
-    const identical = { weights: same('model.safetensors'), optimizer: same('optimizer.safetensors') }
+    // The files are over 2 GiB (the moments): compared by SHA-256, read as streams.
+    const sha = (path: string) => new Promise<string>((done, fail) => {
+      const h = createHash('sha256')
+      createReadStream(path).on('data', (d) => h.update(d)).on('end', () => done(h.digest('hex'))).on('error', fail)
+    })
+    const same = async (file: string) => (await sha(join(final(straightDir), file))) === (await sha(join(final(resumedDir), file)))
+    const identical = { weights: await same('model.safetensors'), optimizer: await same('optimizer.safetensors') }
     const sizes = { modelMiB: round(statSync(join(final(straightDir), 'model.safetensors')).size / 2 ** 20, 0), optimizerMiB: round(statSync(join(final(straightDir), 'optimizer.safetensors')).size / 2 ** 20, 0) }
     printTable('DialoGPT-medium shape (355M), cpu backend, 1 x 8 tokens per step, a checkpoint every step', [
       { run: 'straight, steps 1-2', 'build ms': round(straight.buildMs, 0), 'step ms': straight.stepMs.map((m) => round(m, 0)).join(' / '), 'checkpoint ms': straight.checkpointMs.map((m) => round(m, 0)).join(' / '), 'RSS MiB': straight.rssMiB },

@@ -8,6 +8,7 @@ import * as memory from './memory.bench'
 import * as mediumResume from './medium-resume.bench'
 import * as metrics from './metrics.bench'
 import * as readers from './readers.bench'
+import * as serve from './serve.bench'
 import * as sizes from './sizes.bench'
 import * as train from './train.bench'
 
@@ -17,7 +18,7 @@ interface Bench {
 }
 
 // sizes reports the wasm heap, which only grows within a process: it runs before the other wasm benchmarks.
-const all: Bench[] = [metrics, readers, data, sizes, load, memory, forward, decode, browserDecode, train, mediumResume]
+const all: Bench[] = [metrics, readers, data, sizes, load, memory, forward, decode, browserDecode, train, serve, mediumResume]
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all
 if (wanted.length && chosen.length !== wanted.length) {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
  * package's `exports` map. A broken map, a missing file or a CJS/ESM mismatch fails here.
  */
 const root = resolve(__dirname, '..')
-const packages = ['core', 'data', 'decode', 'metrics', 'backend-node', 'backend-web']
+const packages = ['core', 'data', 'decode', 'metrics', 'serve', 'backend-node', 'backend-web']
 
 // A scratch project whose node_modules links the workspace packages, as npm would install them.
 const project = mkdtempSync(join(tmpdir(), 'dialogpt-exports-'))

@@ -113,6 +113,32 @@ export class DialoGPT {
     return { ...sequence, ids: ids.slice(0, keep), finishedBy: 'filtered' }
   }
 
+  /**
+   * DialoGPT's prompt for a dialogue given as token ids, oldest turn first, the last being the one
+   * to answer: each turn followed by eos, as many whole turns as fit `n_positions - maxNewTokens`,
+   * newest kept. A last turn too long by itself keeps its end with `'keep-end'` (a chat never
+   * fails), or is a `RangeError` with `'refuse'` (a server tells the client). Returns the ids and
+   * how many turns they hold.
+   */
+  promptFor(turns: readonly (readonly number[])[], maxNewTokens: number, tooLong: 'keep-end' | 'refuse'): { ids: number[]; turns: number } {
+    const eos = this.tokenizer.eosTokenId
+    const positions = this.model.config.n_positions
+    const budget = positions - maxNewTokens
+    if (budget < 2) throw new RangeError(`maxNewTokens (${maxNewTokens}) leaves no room for a prompt in ${positions} positions`)
+    const message = turns[turns.length - 1] ?? []
+    if (message.length + 1 > budget && tooLong === 'refuse')
+      throw new RangeError(`the last message is ${message.length} tokens; with maxNewTokens ${maxNewTokens} the model's ${positions} positions leave room for ${budget - 1}`)
+    const parts: number[][] = [[...message.slice(Math.max(0, message.length - (budget - 1))), eos]]
+    let used = parts[0]!.length
+    for (let i = turns.length - 2; i >= 0; i--) {
+      const turn = [...turns[i]!, eos]
+      if (used + turn.length > budget) break
+      parts.unshift(turn)
+      used += turn.length
+    }
+    return { ids: parts.flat(), turns: parts.length }
+  }
+
   /** A new conversation. */
   chat(options: { generation?: GenerationConfig } = {}): ChatSession {
     return new ChatSession(this, options.generation ?? {})
@@ -231,26 +257,8 @@ export class ChatSession {
     return replyText
   }
 
-  /**
-   * The prompt: as many whole turns as fit, newest kept, each followed by eos, then the new
-   * message and eos. The model's `n_positions` must hold the prompt plus `maxNewTokens`; a new
-   * message too long by itself keeps only its end. A long history never fails.
-   */
+  /** The prompt for `text` after this conversation's history (see {@link DialoGPT.promptFor}); never fails on a long history. */
   private prompt(text: string, config: GenerationConfig): number[] {
-    const eos = this.bot.tokenizer.eosTokenId
-    const maxNew = config.maxNewTokens ?? GENERATION_DEFAULTS.maxNewTokens
-    const budget = this.bot.model.config.n_positions - maxNew
-    if (budget < 2) throw new RangeError(`maxNewTokens (${maxNew}) leaves no room for a prompt in ${this.bot.model.config.n_positions} positions`)
-    const message = this.bot.tokenizer.encode(text)
-    const last = [...message.slice(Math.max(0, message.length - (budget - 1))), eos]
-    const parts: number[][] = [last]
-    let used = last.length
-    for (let i = this.turns.length - 1; i >= 0; i--) {
-      const turn = [...this.turns[i]!.ids, eos]
-      if (used + turn.length > budget) break
-      parts.unshift(turn)
-      used += turn.length
-    }
-    return parts.flat()
+    return this.bot.promptFor([...this.turns.map((t) => t.ids), this.bot.tokenizer.encode(text)], config.maxNewTokens ?? GENERATION_DEFAULTS.maxNewTokens, 'keep-end').ids
   }
 }

@@ -1,6 +1,7 @@
 import { ready } from '../index'
 import packageJson from '../../package.json' with { type: 'json' }
 import { chatCommand, CHAT_USAGE } from './chat'
+import { serveCommand, SERVE_USAGE } from './serve'
 import { generateCommand, GENERATE_USAGE } from './generate'
 import { prepareCommand, PREPARE_USAGE } from './prepare'
 import { trainCommand, TRAIN_USAGE } from './train'
@@ -13,6 +14,7 @@ Commands:
   train        fine-tune or train a model, with checkpoints and exact resume
   generate     generate replies with greedy, beam, sampling or MMI decoding
   chat         talk to a model in the terminal (streaming, history, /reset, /save), or let it talk to itself
+  serve        an OpenAI-compatible chat-completions server (streaming, queue limits, API key)
   backend      print the TensorFlow.js backend this machine uses, and why
 
 Run 'dialogpt <command> --help' for a command's options; '--version' works with every command.
@@ -28,6 +30,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   try {
     switch (command) {
+      case 'serve':
+        if (!rest.includes('--help') && !rest.includes('-h')) await ready
+        return await serveCommand(rest, io)
       case 'chat':
         if (!rest.includes('--help') && !rest.includes('-h')) await ready
         return await chatCommand(rest, io, process.stdin, io === processIo && process.stdin.isTTY === true)
@@ -56,7 +61,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
     io.stderr(`dialogpt: ${(error as Error).message}\n`)
-    const usages: Record<string, string> = { chat: CHAT_USAGE, generate: GENERATE_USAGE, prepare: PREPARE_USAGE, train: TRAIN_USAGE }
+    const usages: Record<string, string> = { serve: SERVE_USAGE, chat: CHAT_USAGE, generate: GENERATE_USAGE, prepare: PREPARE_USAGE, train: TRAIN_USAGE }
     if (usage) io.stderr(`\n${usages[command ?? ''] ?? USAGE}`)
     return usage ? 2 : 1
   }
