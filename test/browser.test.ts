@@ -134,4 +134,70 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       await b.context.close()
     }
   })
+
+  it.runIf(run)('keeps a 10-turn chat inside a 64-position model by cutting whole turns, recovers from an error mid-way, and offers sampling and beam search', async () => {
+    const b = await open('wasm')
+    const pageErrors: string[] = []
+    b.page.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      await b.load()
+      const held: number[] = []
+      for (let turn = 1; turn <= 10; turn++) {
+        if (turn === 4) {
+          // A setting the decoder refuses: the turn fails with a message, and the page goes on.
+          await b.page.selectOption('#decoding', 'beam')
+          await b.page.fill('#beams', '0')
+        }
+        if (turn === 5) await b.page.fill('#beams', '3')
+        if (turn === 6) await b.page.selectOption('#decoding', 'sample')
+        if (turn === 8) await b.page.selectOption('#decoding', 'greedy')
+        await b.send(`Turn ${turn}: how are you today, my friend?`)
+        await b.finished()
+        const s = await b.page.evaluate(() => (window as unknown as { dialogptDemo: { status: string; promptTurns: number } }).dialogptDemo)
+        if (turn === 4) expect(s.status).toMatch(/^error: numBeams must be an integer >= 1/)
+        else expect(s.status, `turn ${turn}`).toBe('done')
+        held.push(s.promptTurns)
+        expect(await b.page.isEnabled('#send')).toBe(true)
+      }
+      // 64 positions hold a few turns: later prompts keep only the newest whole turns.
+      expect(Math.max(...held)).toBeLessThan(2 * 10 - 1)
+      expect(held[9]).toBeGreaterThanOrEqual(1)
+      expect(pageErrors).toEqual([])
+      await b.page.screenshot({ path: join(artifacts, 'web-chat-10-turns.png'), fullPage: true })
+    } finally {
+      await b.context.close()
+    }
+  })
+})
+
+describeShared('web chat demo on the Vite dev server (pnpm web-chat)', ['fixtures', 'gpt2-tiny'], () => {
+  it.runIf(run)('starts the wasm backend and chats: the same greedy ids as the built page', async () => {
+    const { createServer } = await import('vite')
+    const models = await serveFiles((path) => (path.startsWith('/models/gpt2-tiny/') ? { file: sharedPath('fixtures', 'gpt2-tiny', path.slice('/models/gpt2-tiny/'.length)), allowedRoot: sharedPath('fixtures') } : null), { 'access-control-allow-origin': '*' })
+    const vite = await createServer({ configFile: join(root, 'examples', 'web-chat', 'vite.config.ts'), server: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' })
+    await vite.listen()
+    const { context, page } = await openChromium()
+    try {
+      await page.goto(`${vite.resolvedUrls!.local[0]}index.html?model=${encodeURIComponent(`${models.base}/models/gpt2-tiny/`)}&backend=wasm&max=${MAX}`)
+      await page.click('#load')
+      const status = () => page.evaluate(() => (window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status)
+      await page.waitForFunction(() => /^(ready|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
+      expect(await status()).toMatch(/^ready/)
+      await page.fill('#prompt', PROMPT)
+      await page.click('#send')
+      await page.waitForFunction(() => /^(done|stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
+      expect(await status()).toBe('done')
+      const ids = await page.evaluate(() => (window as unknown as { dialogptDemo: { lastIds: number[] } }).dialogptDemo.lastIds)
+      const { loadGPT2, causalLM, GPT2Tokenizer } = await import('@dialogpt/core')
+      await import('@dialogpt/core/node')
+      const { generate } = await import('@dialogpt/decode')
+      const model = await loadGPT2(sharedPath('fixtures', 'gpt2-tiny'))
+      expect(ids).toEqual((await generate(causalLM(model), new GPT2Tokenizer().encodeTurns([PROMPT]), { maxNewTokens: MAX }))[0]![0]!.ids)
+      model.dispose()
+    } finally {
+      await context.close()
+      await vite.close()
+      await models.close()
+    }
+  })
 })

@@ -27,7 +27,7 @@ export async function serveFiles(resolve: (path: string) => { file: string; allo
   const server = createServer((req, res) => {
     const target = resolve(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)
     if (!target || !target.file.startsWith(target.allowedRoot) || !existsSync(target.file)) {
-      res.writeHead(404)
+      res.writeHead(404, headers)
       res.end()
       return
     }

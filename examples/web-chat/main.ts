@@ -1,11 +1,12 @@
 // The web chat demo: loads a model from a URL (with download progress and the browser cache),
 // shows the backend, streams the reply token by token, stops on request, and fine-tunes the
 // loaded model on a few pasted dialogues with the library's Trainer.
-// Query parameters: ?model=URL&backend=webgpu|webgl|wasm&max=N prefill the form.
+// Query parameters: ?model=URL&backend=webgpu|webgl|wasm&max=N prefill the form. The chat keeps
+// its history and cuts it by whole turns to fit the model; greedy, sampling or beam search.
 import { loadWebModel, selectWebBackend, type WebProgress } from '@dialogpt/backend-web'
 import { Trainer, type DialoGPT } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
-import { stream } from '@dialogpt/decode'
+import { generate, stream, type GenerationConfig } from '@dialogpt/decode'
 import { wasmFiles } from './wasm-files'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -28,7 +29,11 @@ const state = {
   /** Training loss per step of the last fine-tuning run. */
   trainLosses: [] as number[],
   history: [] as string[],
+  /** How many turns the last prompt held (older ones were cut to fit the model). */
+  promptTurns: 0,
 }
+/** The conversation as token ids, user and bot turns alternating. */
+const turns: number[][] = []
 ;(window as unknown as { dialogptDemo: typeof state }).dialogptDemo = state
 
 const setStatus = (s: string) => {
@@ -107,6 +112,15 @@ $('train').addEventListener('click', async () => {
   }
 })
 
+/** The decoding settings the form asks for. */
+function decodingConfig(): GenerationConfig {
+  const mode = $<HTMLSelectElement>('decoding').value
+  const number = (id: string) => Number($<HTMLInputElement>(id).value)
+  if (mode === 'beam') return { maxNewTokens, numBeams: number('beams') }
+  if (mode === 'sample') return { maxNewTokens, doSample: true, topK: number('top-k'), topP: number('top-p'), temperature: number('temperature') }
+  return { maxNewTokens }
+}
+
 $('send').addEventListener('click', async () => {
   if (!bot) return
   const text = $<HTMLInputElement>('prompt').value
@@ -115,30 +129,48 @@ $('send').addEventListener('click', async () => {
   line.querySelector('.user')!.textContent = `you: ${text}`
   const out = line.querySelector('.bot')!
   $('log').append(line)
-  const prompt = bot.tokenizer.encodeTurns([...state.history, text])
   controller = new AbortController()
   $<HTMLButtonElement>('stop').disabled = false
   $<HTMLButtonElement>('send').disabled = true
   state.lastIds = []
-  const { logits, cache } = bot.model.forward([prompt], { lastOnly: true })
-  state.promptLogits = Array.from(await logits.data())
-  logits.dispose()
-  for (const layer of cache.layers) {
-    layer.key.dispose()
-    layer.value.dispose()
-  }
-  setStatus('generating')
+  state.lastText = ''
+  const eos = bot.tokenizer.eosTokenId
+  const userIds = bot.tokenizer.encode(text)
   try {
-    for await (const id of stream(bot.lm, prompt, { maxNewTokens, signal: controller.signal })) {
-      state.lastIds.push(id)
-      state.lastText = bot.tokenizer.decode(state.lastIds.filter((t) => t !== bot!.tokenizer.eosTokenId))
+    const config = decodingConfig()
+    // The history is cut by whole turns to fit the model's positions, as ChatSession does: a long chat never fails.
+    const { ids: prompt, turns: held } = bot.promptFor([...turns, userIds], config.maxNewTokens!, 'keep-end')
+    state.promptTurns = held
+    const { logits, cache } = bot.model.forward([prompt], { lastOnly: true })
+    state.promptLogits = Array.from(await logits.data())
+    logits.dispose()
+    for (const layer of cache.layers) {
+      layer.key.dispose()
+      layer.value.dispose()
+    }
+    setStatus('generating')
+    const show = () => {
+      state.lastText = bot!.tokenizer.decode(state.lastIds.filter((t) => t !== eos))
       out.textContent = `bot: ${state.lastText}`
-      await new Promise((resolve) => setTimeout(resolve, 0)) // let the page paint and the stop button work
+    }
+    if ((config.numBeams ?? 1) > 1) {
+      // Beam search knows its answer at the end.
+      state.lastIds = (await generate(bot.lm, prompt, { ...config, signal: controller.signal }))[0]![0]!.ids
+      show()
+    } else {
+      for await (const id of stream(bot.lm, prompt, { ...config, signal: controller.signal })) {
+        state.lastIds.push(id)
+        show()
+        await new Promise((resolve) => setTimeout(resolve, 0)) // let the page paint and the stop button work
+      }
     }
     setStatus('done')
   } catch (error) {
     setStatus((error as Error).name === 'AbortError' ? 'stopped' : `error: ${(error as Error).message}`)
+    if ((error as Error).name !== 'AbortError') out.textContent = `(error: ${(error as Error).message})`
   } finally {
+    // The turn joins the history with what was shown; whatever happened, the page takes the next message.
+    turns.push(userIds, state.lastIds.filter((t) => t !== eos))
     state.history.push(text, state.lastText)
     $<HTMLButtonElement>('stop').disabled = true
     $<HTMLButtonElement>('send').disabled = false

@@ -9,5 +9,7 @@ export default defineConfig({
   // Node-only code paths of @dialogpt/core (file system, Hub cache) are loaded lazily and never in
   // the page; leave their node: imports out of the bundle.
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', rollupOptions: { external: [/^node:/] } },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // Pre-bundled by esbuild in the dev server: the package's ESM build imports a CommonJS worker
+  // file ('wasmWorkerContents'), which only a bundler can turn into an ES export.
+  optimizeDeps: { include: ['@tensorflow/tfjs-backend-wasm'] },
 })

@@ -1,6 +1,6 @@
 import { checkRepoId, checkRevision, DialoGPT, kernelsFor, ModelTooLargeError, readStateDict, type GPT2Config } from '@dialogpt/core'
 import { describeWebBackend } from './select-web-backend'
-import { fetchCached, WebDownloadError, type FetchCachedOptions } from './weight-cache'
+import { fetchCached, type FetchCachedOptions } from './weight-cache'
 
 /**
  * Checks that a model of `config` fits the backend in use: on WebGPU the tied `wte` matrix must fit
@@ -56,20 +56,12 @@ export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions
   const config = JSON.parse(new TextDecoder().decode(await fetchCached(`${base}config.json`, options))) as Partial<GPT2Config>
   const full = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, ...config } as GPT2Config
   checkModelFits(full)
-  const notFound = (error: unknown) => error instanceof WebDownloadError && error.status === 404
-  let bytes: Uint8Array
-  try {
-    bytes = await fetchCached(`${base}${options.weights ?? 'model.safetensors'}`, options)
-  } catch (error) {
-    if (options.weights || !notFound(error)) throw error
-    bytes = await fetchCached(`${base}pytorch_model.bin`, options)
-  }
-  const generationConfig = await fetchCached(`${base}generation_config.json`, options).then(
-    (b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>,
-    (error: unknown) => {
-      if (notFound(error)) return undefined
-      throw error
-    },
-  )
+  // A missing safetensors (404, remembered in the cache so a second visit works offline) falls back to pytorch_model.bin.
+  const bytes =
+    options.weights !== undefined
+      ? await fetchCached(`${base}${options.weights}`, options)
+      : ((await fetchCached(`${base}model.safetensors`, { ...options, absentOk: true })) ?? (await fetchCached(`${base}pytorch_model.bin`, options)))
+  const generation = await fetchCached(`${base}generation_config.json`, { ...options, absentOk: true })
+  const generationConfig = generation ? (JSON.parse(new TextDecoder().decode(generation)) as Record<string, unknown>) : undefined
   return DialoGPT.fromFiles({ stateDict: readStateDict(bytes), config, generationConfig })
 }

@@ -41,18 +41,28 @@ export class WebDownloadError extends Error {
   }
 }
 
+/** Marks a cached answer that says the file does not exist (HTTP 404), so an optional file is not asked for again. */
+const ABSENT = 'x-dialogpt-absent'
+
 /**
  * Fetches `url` as bytes, from the Cache Storage when it holds it (so a second visit works
  * offline), otherwise from the network with progress events — then stores it. A partial download
- * (aborted, or shorter than its Content-Length) is never stored.
+ * (aborted, or shorter than its Content-Length) is never stored. With `absentOk`, a file the server
+ * does not have (404) gives `null`, and that answer is cached too.
  */
-export async function fetchCached(url: string, options: FetchCachedOptions = {}): Promise<Uint8Array> {
+export async function fetchCached(url: string, options: FetchCachedOptions & { absentOk: true }): Promise<Uint8Array | null>
+export async function fetchCached(url: string, options?: FetchCachedOptions): Promise<Uint8Array>
+export async function fetchCached(url: string, options: FetchCachedOptions & { absentOk?: boolean } = {}): Promise<Uint8Array | null> {
   const cacheName = options.cacheName === undefined ? 'dialogpt-weights' : options.cacheName
   const storage = options.caches ?? (globalThis as { caches?: { open(name: string): Promise<CacheLike> } }).caches
   const cache = cacheName && storage ? await storage.open(cacheName) : null
   const file = url.split('/').pop() ?? url
   const hit = cache ? await cache.match(url) : undefined
   if (hit) {
+    if (hit.headers.get(ABSENT)) {
+      if (options.absentOk) return null
+      throw new WebDownloadError(url, 'HTTP 404 (cached)', 404)
+    }
     const bytes = new Uint8Array(await hit.arrayBuffer())
     options.onProgress?.({ file, loaded: bytes.length, total: bytes.length, cached: true })
     return bytes
@@ -79,6 +89,11 @@ export async function fetchCached(url: string, options: FetchCachedOptions = {})
   }
   if (!response.ok) {
     clearTimeout(timer)
+    if (response.status === 404 && options.absentOk) {
+      await response.body?.cancel().catch(() => undefined)
+      if (cache) await cache.put(url, new Response(new Uint8Array(0), { headers: { [ABSENT]: '1' } }))
+      return null
+    }
     throw new WebDownloadError(url, `HTTP ${response.status} ${response.statusText}`, response.status)
   }
   // Content-Length counts the bytes on the wire: with a Content-Encoding (gzip, br) the body is longer.
