@@ -8,6 +8,7 @@
 export type { CausalLM } from './causal-lm'
 export { GenerationConfig, GenerationConfigError, GENERATION_DEFAULTS, resolveConfig, dialogptBackwardInput, type MmiConfig, type ResolvedConfig } from './config'
 export { generate } from './generate'
+export { generateBatch, type BatchRequest, type BatchResult } from './batch-loop'
 export { stream, streamText } from './stream'
 export { beamSearch } from './beam-search'
 export { mmiRerank, type MmiScores } from './mmi'

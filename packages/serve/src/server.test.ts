@@ -18,7 +18,7 @@ describeShared('dialogpt serve: the official openai client against createServer 
   beforeAll(async () => {
     await tf.setBackend('cpu')
     bot = new DialoGPT(await loadGPT2(sharedPath('fixtures', 'gpt2-tiny')))
-    app = createServer({ bot, modelId: 'tiny', maxWaiting: 1 })
+    app = createServer({ bot, modelId: 'tiny', maxWaiting: 8 })
     await app.listen({ host: '127.0.0.1', port: 0 })
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 })
@@ -60,6 +60,16 @@ describeShared('dialogpt serve: the official openai client against createServer 
     // DialoGPT's own options pass as extra fields.
     const beams = await client.chat.completions.create({ model: 'tiny', messages, max_tokens: 5, temperature: 0, num_beams: 3 } as never)
     expect((beams as OpenAI.ChatCompletion).choices[0]!.message.content).toBe((await expected({ maxNewTokens: 5, doSample: false, numBeams: 3 }))[0])
+  })
+
+  it('answers concurrent requests (batched when they wait together) each as generate() alone would', async () => {
+    const seeds = [1, 2, 3, 4, 5]
+    const asked = seeds.map((seed) => client.chat.completions.create({ model: 'tiny', messages, max_tokens: 6, temperature: seed === 3 ? 0 : 0.9, seed }))
+    const answers = await Promise.all(asked)
+    for (const [i, seed] of seeds.entries()) {
+      const want = seed === 3 ? { maxNewTokens: 6, doSample: false, seed } : { maxNewTokens: 6, doSample: true, temperature: 0.9, seed }
+      expect(answers[i]!.choices[0]!.message.content, `seed ${seed}`).toBe((await expected(want))[0])
+    }
   })
 
   it('streams the same text as the plain answer, as server-sent events ending in [DONE]', async () => {

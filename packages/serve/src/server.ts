@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DialoGPT } from '@dialogpt/core'
-import { generate, GENERATION_DEFAULTS, GenerationConfigError, stream, type CausalLM, type FinishReason, type GenerationConfig } from '@dialogpt/decode'
-import { Admission } from './admission'
+import { generate, GENERATION_DEFAULTS, GenerationConfigError, type CausalLM, type FinishReason as DecodeFinish, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
+import { firstStop, ReplyText, type FinishReason } from './reply-text'
+import { Scheduler } from './scheduler'
 import { ApiError } from './api-error'
 import { hasApiKey } from './api-key'
 import { parseCompletionRequest, type CompletionRequest } from './completion-request'
@@ -30,17 +31,20 @@ export interface ServeOptions {
   maxMessages?: number
   /** Most choices (`n`) in one request. Default 8. */
   maxN?: number
+  /** Most requests decoded together in one batch (one forward per step for all of them). Default 8; 1 turns batching off. */
+  maxBatch?: number
 }
 
-type Choice = { index: number; text: string; finish: 'stop' | 'length' | 'content_filter'; tokens: number }
+type Choice = { index: number; text: string; finish: FinishReason; tokens: number }
 
-const FINISH: Record<FinishReason, Choice['finish']> = { eos: 'stop', max_length: 'length', max_time: 'length', filtered: 'content_filter' }
+const FINISH: Record<DecodeFinish, FinishReason> = { eos: 'stop', max_length: 'length', max_time: 'length', filtered: 'content_filter' }
 
 /**
  * An OpenAI-compatible chat-completions server for a DialoGPT, on Fastify: `POST
  * /v1/chat/completions` (plain, or streamed as server-sent events), `GET /v1/models` and `GET
- * /health`. Requests generate one at a time in arrival order, with a bounded queue; a client that
- * goes away stops its generation within a step. Bind it yourself (`listen({ host: '127.0.0.1' })`)
+ * /health`. Requests that wait together are decoded together (one forward per step for all of
+ * them, each with its own settings and seed), batches one after another, with a bounded queue; a
+ * client that goes away stops its generation within a step. Bind it yourself (`listen({ host: '127.0.0.1' })`)
  * or use `dialogpt serve`.
  *
  * Fastify, because it is the most used well-kept Node framework with what this needs built in:
@@ -50,7 +54,7 @@ const FINISH: Record<FinishReason, Choice['finish']> = { eos: 'stop', max_length
 export function createServer(options: ServeOptions): FastifyInstance {
   const { bot } = options
   const modelId = options.modelId ?? 'dialogpt'
-  const admission = new Admission(options.maxWaiting ?? 16, options.retryAfterSeconds ?? 2)
+  const scheduler = new Scheduler(bot.lm, options.maxWaiting ?? 16, options.retryAfterSeconds ?? 2, options.maxBatch ?? 8)
   const limits = { maxMessages: options.maxMessages ?? 256, maxN: options.maxN ?? 8, maxStop: 4 }
   const created = Math.floor(Date.now() / 1000)
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 2 ** 20, logger: false })
@@ -69,7 +73,7 @@ export function createServer(options: ServeOptions): FastifyInstance {
               : e.statusCode === 400 || e instanceof SyntaxError
                 ? new ApiError(400, `the request body is not valid JSON: ${e.message}`, null, 'invalid_request_error', 'invalid_json')
                 : new ApiError(500, `internal error: ${e.message}`)
-    if (api.status === 503) void reply.header('retry-after', String(admission.retryAfterSeconds))
+    if (api.status === 503) void reply.header('retry-after', String(scheduler.retryAfterSeconds))
     void reply.status(api.status).send(api.body())
   })
   app.setNotFoundHandler((request, reply) => void reply.status(404).send(new ApiError(404, `no route ${request.method} ${request.url}`).body()))
@@ -79,7 +83,7 @@ export function createServer(options: ServeOptions): FastifyInstance {
       throw new ApiError(401, 'a valid API key is required (Authorization: Bearer <key>)', null, 'authentication_error', 'invalid_api_key')
   })
 
-  app.get('/health', async () => ({ status: 'ok', model: modelId, ...admission.state }))
+  app.get('/health', async () => ({ status: 'ok', model: modelId, ...scheduler.state }))
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: modelId, object: 'model', created, owned_by: 'dialogpt' }] }))
 
   app.post('/v1/chat/completions', async (request, reply) => {
@@ -93,8 +97,11 @@ export function createServer(options: ServeOptions): FastifyInstance {
     const id = `chatcmpl-${randomUUID()}`
     const base = { id, created: Math.floor(Date.now() / 1000), model: modelId }
     const call = { ...config, signal: controller.signal }
+    const batchable = (config.numBeams ?? 1) === 1 && !config.mmi && req.n === 1
     if (!req.stream) {
-      const choices = await admission.run(() => complete(prompt, call, req.stop), controller.signal)
+      const choices = batchable
+        ? [choiceOf(unwrap(await scheduler.batched({ prompt, config: call }, controller.signal)), 0, req.stop)]
+        : await scheduler.alone(() => complete(prompt, call, req.stop), controller.signal)
       const completion = choices.reduce((s, c) => s + c.tokens, 0)
       return {
         ...base,
@@ -103,26 +110,53 @@ export function createServer(options: ServeOptions): FastifyInstance {
         usage: { prompt_tokens: prompt.length, completion_tokens: completion, total_tokens: prompt.length + completion },
       }
     }
-    await admission.run(async () => {
-      reply.hijack()
-      const raw = reply.raw
-      raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
-      const send = (delta: Record<string, unknown>, finish: string | null) =>
-        writeEvent(raw, { ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })
-      send({ role: 'assistant', content: '' }, null)
-      try {
-        const finish = await streamChoice(prompt, call, req.stop, (text) => send({ content: text }, null))
-        send({}, finish)
-        raw.write('data: [DONE]\n\n')
-      } catch (error) {
-        if ((error as Error).name !== 'AbortError' && !raw.destroyed) writeEvent(raw, new ApiError(500, `internal error: ${(error as Error).message}`).body())
-      } finally {
-        raw.end()
-      }
-    }, controller.signal).catch((error: unknown) => {
-      if ((error as Error).name === 'AbortError') return
-      throw error
-    })
+    // Streamed: the queue decides at once whether it takes the request (or answers 503); then the events start.
+    const send = (delta: Record<string, unknown>, finish: string | null) =>
+      writeEvent(reply.raw, { ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })
+    let finished: Promise<FinishReason>
+    if (batchable) {
+      const text = new ReplyText(bot, req.stop)
+      // A stop string or a blocked phrase ends this row alone.
+      const row = new AbortController()
+      const signal = AbortSignal.any([controller.signal, row.signal])
+      finished = scheduler
+        .batched(
+          {
+            prompt,
+            config: { ...call, signal },
+            onToken: (id) => {
+              const piece = text.push(id)
+              if (piece) send({ content: piece }, null)
+              if (text.ended) row.abort()
+            },
+          },
+          controller.signal,
+        )
+        .then((result) => {
+          if (text.ended) return (send({ content: text.flush() }, null), text.ended)
+          const sequence = unwrap(result)
+          const rest = text.flush()
+          if (rest) send({ content: rest }, null)
+          return FINISH[sequence.finishedBy]
+        })
+    } else {
+      finished = scheduler.alone(async () => {
+        const [choice] = await complete(prompt, call, req.stop)
+        if (choice!.text) send({ content: choice!.text }, null)
+        return choice!.finish
+      }, controller.signal)
+    }
+    reply.hijack()
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+    send({ role: 'assistant', content: '' }, null)
+    try {
+      send({}, await finished)
+      reply.raw.write('data: [DONE]\n\n')
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') writeEvent(reply.raw, new ApiError(500, `internal error: ${(error as Error).message}`).body())
+    } finally {
+      reply.raw.end()
+    }
     return reply
   })
 
@@ -148,72 +182,27 @@ export function createServer(options: ServeOptions): FastifyInstance {
     }
   }
 
-  /** All choices at once (beam search, MMI, n > 1, or a plain request). */
+  /** All choices at once (beam search, MMI, n > 1). */
   async function complete(prompt: number[], config: GenerationConfig, stop: string[]): Promise<Choice[]> {
     const [sequences] = await generate(bot.lm, prompt, config)
-    return sequences!.map((raw, index) => {
-      const s = bot.checkOutput(raw)
-      const ids = s.ids.filter((id) => id !== bot.tokenizer.eosTokenId)
-      const text = bot.tokenizer.decode(ids)
-      const at = firstStop(text, stop)
-      return { index, text: at === -1 ? text : text.slice(0, at), finish: at === -1 ? FINISH[s.finishedBy] : 'stop', tokens: s.ids.length }
-    })
+    return sequences!.map((s, index) => choiceOf(s, index, stop))
   }
 
-  /**
-   * One choice, streamed as text pieces. Text that could still turn into a stop string or a
-   * blocked phrase is held back until it cannot; beam search and MMI send their answer at the end.
-   */
-  async function streamChoice(prompt: number[], config: GenerationConfig, stop: string[], onText: (text: string) => void): Promise<Choice['finish']> {
-    if ((config.numBeams ?? 1) > 1 || config.mmi) {
-      const [choice] = await complete(prompt, config, stop)
-      if (choice!.text) onText(choice!.text)
-      return choice!.finish
-    }
-    const eos = bot.tokenizer.eosTokenId
-    const hold = Math.max(0, ...stop.map((s) => s.length - 1), bot.blockList?.longest ?? 0)
-    const maxNew = config.maxNewTokens ?? GENERATION_DEFAULTS.maxNewTokens
-    const ids: number[] = []
-    let sent = 0
-    let count = 0
-    let finish: Choice['finish'] = 'length'
-    let text = ''
-    for await (const id of stream(bot.lm, prompt, config)) {
-      count++
-      if (id === eos) {
-        finish = 'stop'
-        break
-      }
-      ids.push(id)
-      text = bot.tokenizer.decode(ids)
-      if (text.endsWith('\uFFFD')) continue
-      const at = firstStop(text, stop)
-      const blocked = bot.blockList?.find(text)
-      if (at !== -1 || blocked) {
-        text = text.slice(0, Math.min(at === -1 ? Infinity : at, blocked ? blocked.index : Infinity))
-        finish = blocked && (at === -1 || blocked.index < at) ? 'content_filter' : 'stop'
-        break
-      }
-      if (text.length - hold > sent) {
-        onText(text.slice(sent, text.length - hold))
-        sent = text.length - hold
-      }
-    }
-    if (finish === 'length' && count < maxNew) finish = 'stop'
-    if (text.length > sent) onText(text.slice(sent))
-    return finish
+  /** A generated sequence as a choice: the block list's output check, then the stop strings. */
+  function choiceOf(raw: GeneratedSequence, index: number, stop: readonly string[]): Choice {
+    const s = bot.checkOutput(raw)
+    const text = bot.tokenizer.decode(s.ids.filter((id) => id !== bot.tokenizer.eosTokenId))
+    const at = firstStop(text, stop)
+    return { index, text: at === -1 ? text : text.slice(0, at), finish: at === -1 ? FINISH[s.finishedBy] : 'stop', tokens: s.ids.length }
   }
 
   return app
 }
 
-function firstStop(text: string, stop: readonly string[]): number {
-  let first = -1
-  for (const s of stop) {
-    const i = text.indexOf(s)
-    if (i !== -1 && (first === -1 || i < first)) first = i
-  }
-  return first
+/** The sequence of a batch result; its error (an `AbortError` when the client went away) is thrown. */
+function unwrap(result: { sequence: GeneratedSequence } | { error: Error }): GeneratedSequence {
+  if ('error' in result) throw result.error
+  return result.sequence
 }
 
 function writeEvent(raw: ServerResponse, value: unknown): void {
