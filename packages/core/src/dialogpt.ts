@@ -1,4 +1,5 @@
-import { generate, GENERATION_DEFAULTS, GenerationConfig, streamText, type FinishReason, type GeneratedSequence } from '@dialogpt/decode'
+import { generate, GENERATION_DEFAULTS, GenerationConfig, stream, type FinishReason, type GeneratedSequence } from '@dialogpt/decode'
+import { ReplyText } from './reply-text'
 import type { BlockList } from './block-list'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
 import type { StateDict } from './checkpoint/tensor-data'
@@ -220,34 +221,22 @@ export class ChatSession {
       return
     }
     const prompt = this.prompt(text, merged)
-    const blockList = this.bot.blockList
-    // With a block list, the last `longest` characters are held back until the reply ends or moves past them, so a listed phrase is never sent.
-    const hold = blockList ? blockList.longest : 0
-    let reply = ''
-    let sent = 0
+    const reply = new ReplyText(this.bot)
     let finished: ChatSession['lastFinishedBy'] = 'stopped'
     try {
-      for await (const piece of streamText(this.bot.lm, prompt, (ids) => this.bot.tokenizer.decode(ids), merged)) {
-        reply += piece
-        const match = blockList?.find(reply)
-        if (match) {
-          // Leaving the loop stops the generation and frees its tensors.
-          reply = reply.slice(0, match.index).trimEnd()
-          finished = 'filtered'
-          break
-        }
-        if (reply.length - hold > sent) {
-          yield reply.slice(sent, reply.length - hold)
-          sent = reply.length - hold
-        }
+      // Leaving the loop (a blocked phrase, or the caller stopping) stops the generation and frees its tensors.
+      for await (const id of stream(this.bot.lm, prompt, merged)) {
+        const piece = reply.push(id)
+        if (piece) yield piece
+        if (reply.ended) break
       }
-      if (finished !== 'filtered') finished = 'done'
-      if (reply.length > sent) yield reply.slice(sent)
-      sent = reply.length
+      finished = reply.ended === 'filtered' ? 'filtered' : 'done' // no stop strings here: only a blocked phrase ends it early
+      const rest = reply.flush()
+      if (rest) yield rest
     } finally {
       // What was shown is what joins the history (a stopped reply keeps its shown part).
       this.lastFinishedBy = finished
-      this.commit(text, this.bot.tokenizer.encode(reply.slice(0, sent)), reply.slice(0, sent))
+      this.commit(text, this.bot.tokenizer.encode(reply.shown), reply.shown)
     }
   }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { DialoGPT } from '@dialogpt/core'
+import { firstStop, ReplyText, type DialoGPT } from '@dialogpt/core'
 import { generate, GENERATION_DEFAULTS, GenerationConfigError, type CausalLM, type FinishReason as DecodeFinish, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
-import { firstStop, ReplyText, type FinishReason } from './reply-text'
 import { Scheduler } from './scheduler'
 import { ApiError } from './api-error'
 import { hasApiKey } from './api-key'
@@ -34,6 +33,9 @@ export interface ServeOptions {
   /** Most requests decoded together in one batch (one forward per step for all of them). Default 8; 1 turns batching off. */
   maxBatch?: number
 }
+
+/** How a choice ended, in OpenAI's words. */
+type FinishReason = 'stop' | 'length' | 'content_filter'
 
 type Choice = { index: number; text: string; finish: FinishReason; tokens: number }
 
@@ -133,11 +135,11 @@ export function createServer(options: ServeOptions): FastifyInstance {
           controller.signal,
         )
         .then((result) => {
-          if (text.ended) return (send({ content: text.flush() }, null), text.ended)
-          const sequence = unwrap(result)
           const rest = text.flush()
           if (rest) send({ content: rest }, null)
-          return FINISH[sequence.finishedBy]
+          // A stop string or a blocked phrase aborted the row; otherwise the decoder says how it ended.
+          if (text.ended) return text.ended === 'stop' ? 'stop' : 'content_filter'
+          return FINISH[unwrap(result).finishedBy]
         })
     } else {
       finished = scheduler.alone(async () => {
@@ -166,8 +168,6 @@ export function createServer(options: ServeOptions): FastifyInstance {
     if (req.mmi) {
       if (!options.backward) throw new ApiError(400, "'mmi' needs a backward model: start the server with one (dialogpt serve --reverse-model DIR)", 'mmi')
       layers.mmi = { backward: options.backward, numSamples: req.n > 1 ? Math.max(16, req.n) : undefined }
-      delete layers.numReturnSequences
-      if (req.n > 1) layers.numReturnSequences = req.n
     }
     const config = bot.configFor(layers)
     const positions = bot.model.config.n_positions

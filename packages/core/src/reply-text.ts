@@ -1,24 +1,24 @@
-import type { DialoGPT } from '@dialogpt/core'
-
-/** How a choice ended, in OpenAI's words. */
-export type FinishReason = 'stop' | 'length' | 'content_filter'
+import type { BlockList } from './block-list'
+import type { GPT2Tokenizer } from './tokenizer'
 
 /**
- * Turns a reply's tokens, as they come, into text to send: a character split over tokens waits
+ * Turns a reply's tokens, as they come, into text to show: a character split over tokens waits
  * until it is whole, and text that could still become a stop string or a blocked phrase is held
- * back until it cannot. When a stop string or a blocked phrase appears, the reply ends before it.
+ * back until it cannot, so neither is ever shown. When a stop string (`ended: 'stop'`) or a
+ * blocked phrase (`ended: 'filtered'`, the text before it trimmed) appears, the reply ends before
+ * it. `ChatSession.stream` and `@dialogpt/serve`'s streamed replies use it.
  */
 export class ReplyText {
   private readonly ids: number[] = []
   private text = ''
   private sent = 0
   private readonly hold: number
-  /** Set when a stop string (`'stop'`) or a blocked phrase (`'content_filter'`) ended the reply. */
-  ended: FinishReason | null = null
+  /** Set when a stop string (`'stop'`) or a blocked phrase (`'filtered'`) ended the reply. */
+  ended: 'stop' | 'filtered' | null = null
 
   constructor(
-    private readonly bot: DialoGPT,
-    private readonly stop: readonly string[],
+    private readonly bot: { tokenizer: GPT2Tokenizer; blockList: BlockList | undefined },
+    private readonly stop: readonly string[] = [],
   ) {
     this.hold = Math.max(0, ...stop.map((s) => s.length - 1), bot.blockList?.longest ?? 0)
   }
@@ -34,8 +34,8 @@ export class ReplyText {
     const blocked = this.bot.blockList?.find(text)
     if (at !== -1 || blocked) {
       const blockedFirst = blocked !== null && blocked !== undefined && (at === -1 || blocked.index < at)
-      this.text = text.slice(0, blockedFirst ? blocked!.index : at)
-      this.ended = blockedFirst ? 'content_filter' : 'stop'
+      this.text = blockedFirst ? text.slice(0, blocked!.index).trimEnd() : text.slice(0, at)
+      this.ended = blockedFirst ? 'filtered' : 'stop'
       return this.flush()
     }
     if (text.length - this.hold <= this.sent) return ''
@@ -51,9 +51,9 @@ export class ReplyText {
     return piece
   }
 
-  /** The whole reply's text. */
-  get full(): string {
-    return this.text
+  /** The text shown so far. */
+  get shown(): string {
+    return this.text.slice(0, this.sent)
   }
 }
 
