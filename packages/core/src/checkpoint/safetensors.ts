@@ -1,7 +1,7 @@
 import { asSource, type ByteSource } from './byte-source'
 import { CheckpointError } from './errors'
 import { topLevelKeys } from './json-keys'
-import { decodeElements, ELEMENT_SIZE, elementCount, float32ToBfloat16Bits, float32ToFloat16Bits, type StateDict, type StoredDType } from './tensor-data'
+import { concatBytes, decodeElements, ELEMENT_SIZE, elementCount, float32ToBfloat16Bits, float32ToFloat16Bits, type StateDict, type StoredDType } from './tensor-data'
 
 /** safetensors dtype names and ours. */
 const DTYPES: Record<string, StoredDType> = {
@@ -153,12 +153,5 @@ export function* safetensorsPieces(tensors: SafetensorsInput, options: { dtype?:
 
 /** {@link safetensorsPieces} joined into one buffer (for files that fit in one). */
 export function writeSafetensors(tensors: SafetensorsInput, options: { dtype?: SafetensorsFloatType; metadata?: Record<string, string> } = {}): Uint8Array {
-  const pieces = [...safetensorsPieces(tensors, options)]
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of pieces) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes([...safetensorsPieces(tensors, options)])
 }

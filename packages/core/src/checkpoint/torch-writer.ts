@@ -1,7 +1,7 @@
 import { crc32 } from '@dialogpt/data'
 import { PyDict } from './pickle'
 import { pickle, type PyValue, type TorchStorage } from './pickle-writer'
-import { ELEMENT_SIZE } from './tensor-data'
+import { concatBytes, ELEMENT_SIZE } from './tensor-data'
 
 /** Where a writer sends its bytes, in order. A file, a buffer, a network stream. */
 export interface ByteSink {
@@ -15,13 +15,7 @@ export class MemorySink implements ByteSink {
     this.parts.push(bytes.slice())
   }
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0))
-    let at = 0
-    for (const p of this.parts) {
-      out.set(p, at)
-      at += p.length
-    }
-    return out
+    return concatBytes(this.parts)
   }
 }
 

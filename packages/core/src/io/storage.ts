@@ -1,4 +1,5 @@
 import { memorySource, type ByteSource, type ClosableByteSource } from '../checkpoint/byte-source'
+import { concatBytes } from '../checkpoint/tensor-data'
 import type { HubOptions } from './hub-options'
 
 /** What a pretrained source resolved to: the files to read (paths the same storage understands). */
@@ -108,15 +109,10 @@ export async function writePieces(storage: Storage, path: string, pieces: Iterab
   const hash = storage.sha256()
   let bytes = 0
   if (!storage.openWriter) {
-    const all = [...pieces]
-    const joined = new Uint8Array(all.reduce((n, p) => n + p.length, 0))
-    for (const p of all) {
-      joined.set(p, bytes)
-      bytes += p.length
-    }
+    const joined = concatBytes([...pieces])
     hash.update(joined)
     await storage.writeFile(path, joined, options)
-    return { bytes, sha256: hash.digest() }
+    return { bytes: joined.length, sha256: hash.digest() }
   }
   const writer = await storage.openWriter(path, options)
   try {
