@@ -1,4 +1,4 @@
-import { Rng } from './rng'
+import { Rng } from '@dialogpt/metrics'
 
 /**
  * A seeded stream of uniform floats in [0, 1): the same `(seed, stream)` gives the same sequence

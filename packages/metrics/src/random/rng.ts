@@ -1,7 +1,8 @@
 /**
  * The project's seeded random generator (xoshiro128**): the same seed gives the same draws on every
  * platform. Its state can be saved and restored. Sampling in `@dialogpt/decode`, batch shuffling,
- * and anything else that must be reproducible use it.
+ * the bootstrap of the human-evaluation statistics, and anything else that must be reproducible use
+ * it. It lives here, in the bottom layer, so that all of them share it; `@dialogpt/data` re-exports it.
  */
 export class Rng {
   private s: Uint32Array
@@ -32,6 +33,11 @@ export class Rng {
     s[2]! ^= t
     s[3] = rotl(s[3]!, 11)
     return result / 4294967296
+  }
+
+  /** A uniform integer in [0, n), for n up to 2^32. */
+  int(n: number): number {
+    return Math.floor(this.next() * n)
   }
 
   /** The generator's state, to restore with {@link Rng.fromState}. */
