@@ -3,6 +3,7 @@ import * as browserDecode from './browser-decode.bench'
 import * as data from './data.bench'
 import * as decode from './decode.bench'
 import * as forward from './forward.bench'
+import * as humanEval from './human-eval.bench'
 import * as load from './load.bench'
 import * as memory from './memory.bench'
 import * as mediumResume from './medium-resume.bench'
@@ -19,7 +20,7 @@ interface Bench {
 
 // sizes reports the wasm heap, which only grows within a process: it runs before the other wasm benchmarks.
 // medium-resume takes ~10 minutes (355M on the cpu backend): it runs only when named.
-const all: Bench[] = [metrics, readers, data, sizes, load, memory, forward, decode, browserDecode, train, serve, mediumResume]
+const all: Bench[] = [metrics, humanEval, readers, data, sizes, load, memory, forward, decode, browserDecode, train, serve, mediumResume]
 const optIn = new Set(['medium-resume'])
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all.filter((b) => !optIn.has(b.name))

@@ -17,7 +17,7 @@ export async function buildPage(configFile: string, prefix: string): Promise<str
   return out
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' }
 
 /**
  * Serves files on 127.0.0.1: `resolve` maps a request path to a file inside `root`-like allowed

@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util'
 import { dstcEvaluate, type DstcEvaluation } from '../dstc-evaluate'
-import type { MeteorModule } from '../meteor/aligner'
 import { formatMteval } from '../mteval/format'
-import { ensureMeteorResources } from './ensure-resources'
-import { loadMeteorResources } from './load-resources'
+import { runCorrelateCli, runHumanCli } from './human-cli'
+import { meteorResourcesFor, parseMeteorModules } from './meteor-flags'
 import { readCorpus } from './read-corpus'
 
 export const EVAL_USAGE = `Usage: dialogpt-eval --hyp HYP.txt --ref REF0.txt [--ref REF1.txt ...] [options]
+       dialogpt-eval human ...       human judgments: rankings, significance, agreement (--help for more)
+       dialogpt-eval correlate ...   automatic metrics against human judgments (--help for more)
 
 Scores one response per line against one or more reference files (one reference per line,
 parallel to the hypotheses), as DialoGPT's DSTC-7 evaluation does.
@@ -33,6 +34,8 @@ export interface CliIo {
  * missing data, 2 for bad usage.
  */
 export async function runEvalCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): Promise<number> {
+  if (argv[0] === 'human') return runHumanCli(argv.slice(1), io)
+  if (argv[0] === 'correlate') return runCorrelateCli(argv.slice(1), io)
   let values
   try {
     ;({ values } = parseArgs({
@@ -64,27 +67,20 @@ export async function runEvalCli(argv: string[], io: CliIo = { stdout: (t) => pr
     io.stderr(`dialogpt-eval: --hyp and at least one --ref are required\n\n${EVAL_USAGE}`)
     return 2
   }
-  const moduleList = values['meteor-modules']!.split(',').map((m) => m.trim()).filter(Boolean)
-  const known = ['exact', 'stem', 'synonym', 'paraphrase']
-  const skipMeteor = moduleList.length === 1 && moduleList[0] === 'none'
-  const unknown = moduleList.filter((m) => !known.includes(m))
-  if (!skipMeteor && (moduleList.length === 0 || unknown.length > 0)) {
-    io.stderr(`dialogpt-eval: --meteor-modules: unknown module ${unknown.join(', ') || '(empty)'}; use exact, stem, synonym, paraphrase or none\n`)
+  const meteorChoice = parseMeteorModules(values['meteor-modules'])
+  if (typeof meteorChoice === 'object' && 'unknown' in meteorChoice) {
+    io.stderr(`dialogpt-eval: --meteor-modules: unknown module ${meteorChoice.unknown}; use exact, stem, synonym, paraphrase or none\n`)
     return 2
   }
   try {
     const { hypotheses, references } = await readCorpus(values.hyp, values.ref)
-    const resources = skipMeteor
-      ? undefined
-      : values['meteor-data']
-        ? await loadMeteorResources(values['meteor-data'])
-        : await ensureMeteorResources({ cacheDir: values['meteor-cache'], baseUrl: values['meteor-url'] ?? process.env.DIALOGPT_METEOR_URL })
+    const resources = meteorChoice === 'none' ? undefined : await meteorResourcesFor(values)
     const result = dstcEvaluate({
       hypotheses,
       references,
       clean: values.clean,
       caseSensitive: values['case-sensitive'],
-      meteor: resources ? { resources, modules: moduleList as MeteorModule[] } : false,
+      meteor: resources && meteorChoice !== 'none' ? { resources, modules: meteorChoice.modules } : false,
     })
     io.stdout(values.json ? `${JSON.stringify(result, jsonNumbers, 2)}\n` : formatTable(result))
     return 0

@@ -15,3 +15,4 @@ export {
 export { readLinesFile } from './read-lines'
 export { readCorpus, type Corpus } from './read-corpus'
 export { runEvalCli, formatTable, EVAL_USAGE, type CliIo } from './eval-cli'
+export { runHumanCli, runCorrelateCli, HUMAN_USAGE, CORRELATE_USAGE } from './human-cli'
