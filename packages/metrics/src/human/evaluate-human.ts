@@ -8,7 +8,7 @@ import { comparePreferences, type PreferenceOptions } from './preference'
 import type { AgreementFigure, HumanEvaluationReport } from './report'
 
 /** Input of {@link evaluateHumanJudgments}: Likert judgments, pairwise judgments, or both. */
-export interface HumanEvaluationInput extends LikertOptions, Pick<PreferenceOptions, 'ties'> {
+export interface HumanEvaluationInput extends LikertOptions, Pick<PreferenceOptions, 'ties' | 'first'> {
   likert?: readonly LikertJudgment[]
   pairwise?: readonly PairwiseJudgment[]
   /** DSTC-7's released per-instance scores, to recompute from the Likert judgments. */

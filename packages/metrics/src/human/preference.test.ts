@@ -44,6 +44,13 @@ describe('comparePreferences (Tables 7 and 8)', () => {
     expect(r.difference.estimate).toBeCloseTo(4 / 12, 15)
   })
 
+  it('puts the systems named in first as system A, flipping the counts', () => {
+    const r = comparePreferences(judgments, { iterations: 200, first: ['Y'] })[0]!
+    expect([r.systemA, r.systemB]).toEqual(['Y', 'X'])
+    expect(r.counts).toEqual({ a: 3, neutral: 2, b: 7, total: 12 })
+    expect(r.difference.estimate).toBeCloseTo(-4 / 12, 15)
+  })
+
   it("codes a neutral judgment as half for each system with ties: 'half'", () => {
     const r = comparePreferences(judgments, { iterations: 200, ties: 'half' })[0]!
     expect(r.meanA.estimate).toBeCloseTo(8 / 12, 15)

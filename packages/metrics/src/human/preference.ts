@@ -19,12 +19,17 @@ export interface PreferenceOptions extends BootstrapOptions {
    * system, so the two means and the neutral share add up to 1; `'half'` gives half to each.
    */
   ties?: 'none' | 'half'
+  /**
+   * Systems to show as system A, in priority: in a pair, the system earlier in this list is A (as
+   * the paper puts DialoGPT first). Pairs with neither system listed keep the order first seen.
+   */
+  first?: readonly string[]
 }
 
 /** One row of the paper's Table 7 with its Table 8 statistics: one criterion, one pair of systems. */
 export interface PreferenceComparison {
   criterion: string
-  /** The pair as first seen in the judgments; judgments that showed it the other way round are flipped. */
+  /** The pair as ordered by `first`, else as first seen; judgments that showed it the other way round are flipped. */
   systemA: string
   systemB: string
   /** Judgments preferring A, neutral, preferring B, and all of them. */
@@ -65,10 +70,19 @@ export function comparePreferences(judgments: readonly PairwiseJudgment[], optio
     items: Map<string, [number, number, number]>
   }
   const groups = new Map<string, Group>()
+  const first = options.first ?? []
+  const priority = (system: string) => {
+    const k = first.indexOf(system)
+    return k < 0 ? first.length : k
+  }
   for (const j of judgments) {
     const key = JSON.stringify([j.criterion, ...[j.systemA, j.systemB].sort()])
     let g = groups.get(key)
-    if (!g) groups.set(key, (g = { criterion: j.criterion, systemA: j.systemA, systemB: j.systemB, items: new Map() }))
+    if (!g) {
+      const swap = priority(j.systemB) < priority(j.systemA)
+      g = { criterion: j.criterion, systemA: swap ? j.systemB : j.systemA, systemB: swap ? j.systemA : j.systemB, items: new Map() }
+      groups.set(key, g)
+    }
     const flipped = j.systemA !== g.systemA
     const side = j.choice === 'neutral' ? 1 : (j.choice === 'A') !== flipped ? 0 : 2
     let counts = g.items.get(j.item)

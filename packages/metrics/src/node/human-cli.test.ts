@@ -44,6 +44,14 @@ describe('dialogpt-eval human', () => {
     expect(Number(preferences!.split('\n')[1]!.split(',')[16])).toBeCloseTo(report.preferences[0].difference.estimate, 12)
   })
 
+  it('runs the README example (examples/pairwise-judgments.csv) with --first', async () => {
+    const c = capture()
+    const example = join(__dirname, '..', '..', 'examples', 'pairwise-judgments.csv')
+    expect(await runEvalCli(['human', '--pairwise', example, '--first', 'ours-mmi', '--first', 'ours'], c.io)).toBe(0)
+    expect(c.out.join('')).toMatch(/\| relevance \| ours \| 112 \(62%\) \| 10 \(6%\) \| 58 \(32%\) \| baseline \*\* \|/)
+    expect(c.out.join('')).toMatch(/\| human-like \| ours-mmi \| 104 \(58%\) \| 11 \(6%\) \| 65 \(36%\) \| ours \*{0,2} \|/)
+  })
+
   it('refuses a malformed file with its line (exit 1), or counts the rows with --lenient', async () => {
     const bad = file('bad.tsv', 'judge\titem\tsystem\tq\nj\ti\tS\t3\nj\ti2\tS\tlots\nj\ti3\tS\t2\nk\ti\tS\t4\n')
     const c = capture()

@@ -31,6 +31,7 @@ between judges, from per-judge judgments in TSV, CSV or JSON lines.
   --confidence X           interval coverage (default 0.95)
   --alpha X                significance level of the ranking (default 0.05)
   --ties none|half         how a neutral choice counts in each system's mean (default none)
+  --first SYSTEM           show this system as system A of its pairs (repeatable, in priority order)
   --dstc7-released FILE    also recompute DSTC-7's released per-instance scores and list differences
   --output md|csv|json     (default md)
   --svg FILE               write a chart of each system's mean and interval
@@ -130,6 +131,7 @@ export function runHumanCli(argv: string[], io: CliIo = defaultIo): Promise<numb
         confidence: { type: 'string' },
         alpha: { type: 'string' },
         ties: { type: 'string' },
+        first: { type: 'string', multiple: true },
         'dstc7-released': { type: 'string' },
         output: { type: 'string' },
         svg: { type: 'string' },
@@ -183,6 +185,7 @@ export function runHumanCli(argv: string[], io: CliIo = defaultIo): Promise<numb
         source: [...(values.likert ?? []), ...(values.pairwise ?? [])].join(', '),
         ...Object.fromEntries(Object.entries(boot).filter(([, v]) => v !== undefined)),
         ties: values.ties as 'none' | 'half' | undefined,
+        first: values.first,
       }),
       rejected,
       repeated,
