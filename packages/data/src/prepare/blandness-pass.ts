@@ -30,7 +30,7 @@ export class BlandnessPass {
 
   /** Counts the session's target trigrams and keeps it until the end. */
   async add(session: PreparedSession): Promise<void> {
-    for (const g of trigrams(session.turns[session.turns.length - 1]!)) this.counter.add(g)
+    countTargetTrigrams(this.counter, session)
     const wait = this.spill.write(`${JSON.stringify(session)}\n`)
     if (wait) await wait
   }
@@ -38,14 +38,7 @@ export class BlandnessPass {
   /** The sessions that are not bland, in the order they were added. */
   async *kept(onDrop: (reason: string) => void): AsyncGenerator<PreparedSession> {
     await this.spill.end()
-    const isBland = blandnessFilter((g) => this.counter.count(g), this.rule)
-    for await (const line of createInterface({ input: createReadStream(this.spill.file), crlfDelay: Infinity })) {
-      if (!line) continue
-      const s = JSON.parse(line) as PreparedSession
-      const verdict = isBland({ source: s.turns.slice(0, -1), target: s.turns[s.turns.length - 1]! })
-      if (verdict.keep) yield s
-      else onDrop(verdict.reason)
-    }
+    yield* notBland(this.spill.file, this.counter, this.rule, onDrop)
   }
 
   /** Removes the temporary file (also when the run stopped early). */
@@ -53,4 +46,29 @@ export class BlandnessPass {
     this.spill.destroy()
     await rm(this.dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The sessions of a candidates file (JSON lines, as {@link BlandnessPass} spills them) that are not
+ * bland by `counter`'s counts (all of them when `counter` is null: no blandness rule), in file
+ * order; `onDrop` gets the reason of each bland one.
+ */
+export async function* notBland(file: string, counter: TrigramCounter | null, rule: { fraction?: number; minCount?: number }, onDrop: (reason: string) => void): AsyncGenerator<PreparedSession> {
+  const isBland = counter ? blandnessFilter((g) => counter.count(g), rule) : null
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (!line) continue
+    const s = JSON.parse(line) as PreparedSession
+    if (!isBland) {
+      yield s
+      continue
+    }
+    const verdict = isBland({ source: s.turns.slice(0, -1), target: s.turns[s.turns.length - 1]! })
+    if (verdict.keep) yield s
+    else onDrop(verdict.reason)
+  }
+}
+
+/** Counts a session's target trigrams, as the blandness rule reads them. */
+export function countTargetTrigrams(counter: TrigramCounter, session: PreparedSession): void {
+  for (const g of trigrams(session.turns[session.turns.length - 1]!)) counter.add(g)
 }

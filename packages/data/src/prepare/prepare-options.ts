@@ -14,6 +14,7 @@ import type { MalformedLine } from '../input/malformed'
 import type { GroupOptions } from '../reddit/group-threads'
 import type { SessionOptions } from '../reddit/sessions'
 import type { PrepareReport } from './prepare-report'
+import type { ShardSpec } from './shard-spec'
 
 /** What an input file holds. `auto`: `.tsv` → tsv, `.json` holding dialogues → dialogues, else Reddit comments. */
 export type InputFormat = 'auto' | 'reddit' | 'tsv' | 'dialogues'
@@ -53,6 +54,8 @@ export interface PrepareOptions {
   onMalformed?: (m: MalformedLine) => void
   /** Called now and then with the counts so far. */
   onProgress?: (report: PrepareReport) => void
+  /** One shard of a sharded preparation (Reddit input; see `prepareShard`). */
+  shard?: ShardSpec
 }
 
 /** A session that passed every filter. `weights[i]` is turn i's loss weight. */

@@ -3,7 +3,7 @@ import { DumpError } from '../input/dump-error'
 import type { StoreManifest } from '../store/manifest'
 import { writeStore, type StoreWriterOptions } from '../store/store-writer'
 import { prepareSessions } from './prepare'
-import type { PrepareOptions } from './prepare-options'
+import type { PrepareOptions, PreparedSession } from './prepare-options'
 import { emptyReport, type PrepareReport } from './prepare-report'
 
 export interface PrepareStoreOptions extends PrepareOptions {
@@ -24,17 +24,34 @@ export async function prepareStore(options: PrepareStoreOptions): Promise<{ repo
   const report = emptyReport()
   async function* examples() {
     for await (const s of prepareSessions(options, report)) {
-      const features = turnsToFeatures(
-        s.turns.map((text, i) => ({ text, weight: s.weights[i]! })),
-        { maxLength: options.maxLength ?? 128, reverse: options.reverse, encode: options.encode },
-      )
+      const features = sessionExamples(s, options)
       report.examples += features.length
       yield* features
     }
   }
-  const manifest = await writeStore(options.out, examples(), {
-    ...options.store,
-    meta: () => ({ inputs: options.inputs, maxLength: options.maxLength ?? 128, reverse: options.reverse ?? false, report }),
-  })
+  const manifest = await writeStore(options.out, examples(), { ...options.store, meta: () => storeMeta(options, report) })
   return { report, manifest }
+}
+
+/** A session's training examples: windows of `maxLength` tokens (default 128), reversed for the backward model. */
+export function sessionExamples(s: PreparedSession, options: Pick<PrepareStoreOptions, 'maxLength' | 'reverse' | 'encode'>): { inputIds: number[]; labels: number[] }[] {
+  return turnsToFeatures(
+    s.turns.map((text, i) => ({ text, weight: s.weights[i]! })),
+    { maxLength: options.maxLength ?? 128, reverse: options.reverse, encode: options.encode },
+  )
+}
+
+/**
+ * What a prepared store's manifest says of its making (`meta`): the inputs, the encoding and the
+ * report, with the report's per-reason counts in sorted order so that the same counts always give
+ * the same bytes (a merged sharded store equals a single run's).
+ */
+export function storeMeta(options: Pick<PrepareStoreOptions, 'inputs' | 'maxLength' | 'reverse'>, report: PrepareReport): Record<string, unknown> {
+  const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return {
+    inputs: options.inputs,
+    maxLength: options.maxLength ?? 128,
+    reverse: options.reverse ?? false,
+    report: { ...report, commentsDropped: sorted(report.commentsDropped), dropped: sorted(report.dropped) },
+  }
 }

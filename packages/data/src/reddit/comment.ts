@@ -20,7 +20,7 @@ export interface RedditComment {
 export type CommentParseResult = { comment: RedditComment } | { error: string }
 
 /** The id without a `tN_` type prefix (`t1_`, `t3_`, ...). */
-function stripPrefix(id: string): string {
+export function stripPrefix(id: string): string {
   const d = id.charCodeAt(1)
   return id.charCodeAt(0) === 0x74 && d >= 0x30 && d <= 0x39 && id.charCodeAt(2) === 0x5f ? id.slice(3) : id
 }
@@ -85,4 +85,20 @@ export function parseCommentRow(line: string): CommentParseResult {
     return { error: `invalid JSON (${(error as Error).message})` }
   }
   return commentFromRow(row)
+}
+
+const LINK_ID = /"link_id"\s*:\s*"([A-Za-z0-9_]+)"/g
+
+/**
+ * The thread id of a dump line without parsing it, when that is certain: the line holds exactly one
+ * `"link_id": "<id>"` with a plain id (a quote inside a JSON string is escaped, so this text cannot
+ * come from a string value). `undefined` when it is not certain: the caller parses the line. Used to
+ * skip, unparsed, the lines of other shards' threads.
+ */
+export function quickLinkId(line: string): string | undefined {
+  LINK_ID.lastIndex = 0
+  const first = LINK_ID.exec(line)
+  if (!first) return undefined
+  if (line.indexOf('"link_id"', first.index + 1) !== -1) return undefined
+  return stripPrefix(first[1]!)
 }

@@ -11,7 +11,8 @@ export interface GroupOptions {
   tmpDir?: string
 }
 
-function partitionOf(linkId: string, partitions: number): number {
+/** The partition of a thread: a stable hash (FNV-1a) of its id, modulo `partitions`. */
+export function partitionOf(linkId: string, partitions: number): number {
   let h = 0x811c9dc5
   for (let i = 0; i < linkId.length; i++) h = Math.imul(h ^ linkId.charCodeAt(i), 0x01000193) >>> 0
   return h % partitions
@@ -22,8 +23,10 @@ function partitionOf(linkId: string, partitions: number): number {
  * comments are grouped in memory; past that, everything is spilled to `partitions` files by a hash
  * of the thread id, and each partition is grouped in turn, so memory holds about
  * `input / partitions` comments (plus a 64 KiB write block per partition while spilling).
- * `comments` may yield single comments or arrays of them. Threads come out in no particular order;
- * comments within a thread in input order. Spill files are removed when done (also on error); a
+ * `comments` may yield single comments or arrays of them. Threads come out in one canonical order,
+ * whether or not the input spilled: by partition, then by first appearance in the input; comments
+ * within a thread in input order. (Sharded preparation relies on this order: a shard holds a range
+ * of partitions, so the shards' outputs concatenated are the single run's.) Spill files are removed when done (also on error); a
  * spill file that cannot be written (a full disk) or comes back damaged gives a `DumpError`
  * (`spill-failed`) naming it.
  */
@@ -54,7 +57,10 @@ export async function* groupByThread(comments: AsyncIterable<RedditComment | rea
       }
     }
     if (!spill) {
-      yield* groups.values()
+      // The same order as the spilled path: by partition, first appearance within one (a stable sort).
+      const byPartition = [...groups].map(([linkId, list]) => ({ p: partitionOf(linkId, partitions), list }))
+      byPartition.sort((a, b) => a.p - b.p)
+      for (const g of byPartition) yield g.list
       return
     }
     await spill.end()
