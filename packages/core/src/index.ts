@@ -69,3 +69,5 @@ export {
   type TrainerState,
   type LoadedCheckpoint,
 } from './train/trainer-checkpoint'
+export { exportTorchOptimizer, importTorchCheckpoint, type ImportTorchCheckpointOptions } from './train/torch-handoff'
+export { readTorchAdamWState, torchAdamWStateDictBytes, torchParameterOrder, torchParamGroups, type TorchAdamWState, type TorchAdamWHyper } from './train/torch-optimizer'
