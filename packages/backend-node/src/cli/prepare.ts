@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { formatPrepareReport } from '@dialogpt/data'
-import { prepareStore, type InputFormat } from '@dialogpt/data/node'
+import { formatPrepareReport, type PrepareReport } from '@dialogpt/data'
+import { finishShard, parseShard, prepareShard, prepareStore, shardDir, type InputFormat, type ShardSpec } from '@dialogpt/data/node'
 import { flagTable, intFlag, UsageError, type CliIo } from './io'
 import { ProgressLine } from './progress'
 
 export const PREPARE_USAGE = `Usage: dialogpt prepare --input FILE... --out DIR [options]
+       dialogpt prepare --input FILE... --shard I/N --work DIR [options]    (phase 1 of shard I)
+       dialogpt prepare --shard I/N --work DIR --finish                      (phase 2 of shard I)
 
 Builds a token store for training from Reddit dumps (Pushshift NDJSON: .zst, .bz2, .xz, .gz or
 plain; BigQuery-style JSON rows), DialoGPT train.tsv files, or JSON dialogues (arrays of turns).
@@ -33,6 +35,11 @@ Encoding:
 Output:
   --json                       print the report as one JSON object:
                                { lines, comments, malformed, sessions, kept, dropped, examples }
+Sharding (Reddit dumps; then 'dialogpt merge-stores --work DIR --out DIR'):
+  --shard I/N                  prepare shard I of N: the threads whose link_id hashes into its range
+  --work DIR                   the directory all shards of the run share
+  --finish                     phase 2: once phase 1 of every shard is done, apply blandness with
+                               the summed counts and write this shard's partial store
 `
 
 async function listFile(path: string | undefined): Promise<string[] | undefined> {
@@ -49,8 +56,8 @@ async function listFile(path: string | undefined): Promise<string[] | undefined>
 const PREPARE_FLAGS = {
   input: { type: 'string', multiple: true },
   ...flagTable(
-    ['out', 'format', 'subreddit-blocklist', 'phrase-blocklist', 'min-score', 'max-depth', 'max-turn-words', 'max-length'] as const,
-    ['overwrite', 'no-filters', 'filters', 'no-blandness', 'keep-parentheses', 'no-normalize', 'reverse', 'json'] as const,
+    ['out', 'format', 'subreddit-blocklist', 'phrase-blocklist', 'min-score', 'max-depth', 'max-turn-words', 'max-length', 'shard', 'work'] as const,
+    ['overwrite', 'no-filters', 'filters', 'no-blandness', 'keep-parentheses', 'no-normalize', 'reverse', 'json', 'finish'] as const,
   ),
 } as const
 
@@ -66,16 +73,25 @@ export async function prepareCommand(argv: string[], io: CliIo, isTTY = false): 
     return 0
   }
   const inputs = [...(values.input ?? []), ...positionals]
+  const shard = values.shard === undefined ? undefined : parseShardFlag(values.shard)
+  if ((values.work !== undefined || values.finish) && !shard) throw new UsageError('--work and --finish go with --shard I/N')
+  if (shard && !values.work) throw new UsageError('--shard needs --work DIR (the directory every shard of the run shares)')
+  if (shard && values.out) throw new UsageError("a shard writes into --work; 'dialogpt merge-stores --work DIR --out DIR' writes the store")
+  const started = Date.now()
+  if (shard && values.finish) {
+    if (inputs.length > 0) throw new UsageError('--finish reads the inputs phase 1 recorded; give no --input')
+    const { report, manifest } = await finishShard({ work: values.work!, shard })
+    printReport(io, values.json === true, report, `shard ${shard.index}/${shard.count}: ${manifest.examples} examples written to ${shardDir(values.work!, shard)}/store in ${seconds(started)} s\n`)
+    return 0
+  }
   if (inputs.length === 0) throw new UsageError('--input is required')
-  if (!values.out) throw new UsageError('--out is required')
+  if (!shard && !values.out) throw new UsageError('--out is required')
   const format = (values.format ?? 'auto') as InputFormat
   if (!['auto', 'reddit', 'tsv', 'dialogues'].includes(format)) throw new UsageError(`--format must be auto, reddit, tsv or dialogues, got '${format}'`)
   if (values['no-filters'] && values.filters) throw new UsageError('--filters and --no-filters contradict each other')
   const progress = new ProgressLine(io.stderr, isTTY)
-  const started = Date.now()
-  const { report } = await prepareStore({
+  const options = {
     inputs,
-    out: values.out,
     format,
     minScore: numberOr(values['min-score'], 'min-score'),
     sessions: { maxDepth: intFlag(values['max-depth'], 'max-depth', 1), maxTurnWords: intFlag(values['max-turn-words'], 'max-turn-words', 1) },
@@ -85,25 +101,46 @@ export async function prepareCommand(argv: string[], io: CliIo, isTTY = false): 
       subredditBlocklist: await listFile(values['subreddit-blocklist']),
       phraseBlocklist: await listFile(values['phrase-blocklist']),
       parentheses: !values['keep-parentheses'],
-      blandness: values['no-blandness'] ? false : undefined,
+      blandness: values['no-blandness'] ? (false as const) : undefined,
     },
     maxLength: intFlag(values['max-length'], 'max-length', 2),
     reverse: values.reverse,
-    store: { overwrite: values.overwrite },
-    onProgress: (r) => {
+    onProgress: (r: PrepareReport) => {
       const s = (Date.now() - started) / 1000
       progress.update(`prepare: ${r.lines.toLocaleString('en')} lines (${Math.round(r.lines / Math.max(s, 1e-3)).toLocaleString('en')}/s), ${r.sessions.toLocaleString('en')} sessions, ${r.kept.toLocaleString('en')} kept, ${r.malformed} malformed`)
     },
-  })
+  }
+  if (shard) {
+    const phase1 = await prepareShard({ ...options, shard, work: values.work! })
+    progress.done()
+    printReport(io, values.json === true, phase1.report, `shard ${shard.index}/${shard.count}, phase 1: ${phase1.candidates} candidate sessions in ${shardDir(values.work!, shard)} in ${seconds(started)} s (blandness and the store come with --finish)\n`)
+    return 0
+  }
+  const { report } = await prepareStore({ ...options, out: values.out!, store: { overwrite: values.overwrite } })
   progress.done()
-  if (values.json) {
+  printReport(io, values.json === true, report, `store written to ${values.out} in ${seconds(started)} s\n`)
+  return 0
+}
+
+const seconds = (started: number) => ((Date.now() - started) / 1000).toFixed(1)
+
+/** The report as the table (and a last line), or as one JSON object with `--json`. */
+export function printReport(io: CliIo, json: boolean, report: PrepareReport, last: string): void {
+  if (json) {
     const { lines, comments, malformed, sessions, kept, dropped, examples } = report
     io.stdout(`${JSON.stringify({ lines, comments, malformed, sessions, kept, dropped, examples })}\n`)
   } else {
     io.stdout(formatPrepareReport(report))
-    io.stdout(`store written to ${values.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+    io.stdout(last)
   }
-  return 0
+}
+
+function parseShardFlag(text: string): ShardSpec {
+  try {
+    return parseShard(text)
+  } catch (error) {
+    throw new UsageError(`--shard: ${(error as Error).message.replace(/^shard: /, '')}`)
+  }
 }
 
 function numberOr(value: string | undefined, name: string): number | undefined {
