@@ -4,7 +4,11 @@
 // (timed inside the second pass, which runs the whole pipeline streaming).
 // Peak resident memory of a read pass is measured in a fresh process (data-child.ts; the kernel's
 // max RSS) for 250k, 1M and 2M comments, to show it does not grow with the input.
-import { spawnSync } from 'node:child_process'
+// Sharded preparation (#21) on the 1M input: `dialogpt prepare` in one process against N local
+// worker processes (phase 1 and phase 2 each N processes at once, then merge-stores), wall time
+// from the first process started to the merged store, process start-up included; the merged store
+// is checked to be the single process's, byte for byte.
+import { spawn, spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,6 +54,53 @@ function freshProcessPeak(file: string, dir: string): { sampledPeakRss: number; 
 }
 
 const fresh = () => emptyReport()
+
+// The built command when there is one (as users run it: 0.7 s less start-up per process than from source).
+const built = join(benchDir, '..', 'packages', 'backend-node', 'dist', 'dialogpt.js')
+const dialogptArgs = existsSync(built) ? [join(benchDir, '..', 'packages', 'backend-node', 'bin', 'dialogpt.js')] : [...process.execArgv.filter((a) => a !== '--'), join(benchDir, '..', 'packages', 'backend-node', 'src', 'bin', 'dialogpt.ts')]
+
+/** Runs `dialogpt ...args` from source in a child process; resolves when it exits 0. */
+function dialogpt(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...dialogptArgs, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dialogpt ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))))
+  })
+}
+
+/** `dialogpt prepare` in one process against N worker processes, on the same file. */
+async function shardedRuns(file: string, dir: string, comments: number) {
+  const t0 = performance.now()
+  await dialogpt(['prepare', '--input', file, '--out', join(dir, 'single')])
+  const singleMs = performance.now() - t0
+  const single = readFileSync(join(dir, 'single', 'manifest.json'))
+  const rows: Record<string, number | string>[] = [
+    { workers: 'one process (baseline)', seconds: round(singleMs / 1000), 'phase 1 s': '-', 'phase 2 s': '-', 'merge s': '-', 'comments/s': round(comments / (singleMs / 1000), 0), 'vs baseline': '1x', identical: 'yes' },
+  ]
+  for (const n of [1, 2]) {
+    const work = join(dir, `work-${n}`)
+    const start = performance.now()
+    await Promise.all(Array.from({ length: n }, (_, i) => dialogpt(['prepare', '--input', file, '--shard', `${i}/${n}`, '--work', work])))
+    const phase1 = performance.now() - start
+    await Promise.all(Array.from({ length: n }, (_, i) => dialogpt(['prepare', '--shard', `${i}/${n}`, '--work', work, '--finish'])))
+    const phase2 = performance.now() - start - phase1
+    await dialogpt(['merge-stores', '--work', work, '--out', join(dir, `merged-${n}`)])
+    const ms = performance.now() - start
+    rows.push({
+      workers: n,
+      seconds: round(ms / 1000),
+      'phase 1 s': round(phase1 / 1000),
+      'phase 2 s': round(phase2 / 1000),
+      'merge s': round((ms - phase1 - phase2) / 1000),
+      'comments/s': round(comments / (ms / 1000), 0),
+      'vs baseline': `${round(singleMs / ms)}x`,
+      identical: readFileSync(join(dir, `merged-${n}`, 'manifest.json')).equals(single) ? 'yes' : 'NO',
+    })
+    rmSync(work, { recursive: true, force: true })
+  }
+  return rows
+}
 
 /** Pass 1: read → rules → threads → sessions → filters, sessions consumed and dropped. */
 async function readPass(file: string, dir: string) {
@@ -116,6 +167,7 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'dialogpt-data-bench-'))
   try {
     const results: Record<string, unknown>[] = []
+    let sharded: Record<string, number | string>[] = []
     // 1M comments: the read pass 5 times (median, min, max); 250k and 2M once, to show memory does not grow with the input.
     for (const [target, runs] of [[250_000, 1], [1_000_000, 5], [2_000_000, 1]] as const) {
       console.log(`running: ${target} comments, read pass x ${runs}, then the store pass`)
@@ -123,6 +175,10 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
       const n = await replicate(target, file)
       const r = await pipeline(file, dir, runs)
       results.push({ input: n, ...r })
+      if (target === 1_000_000) {
+        console.log('running: sharded preparation of the 1M input with 1 and 2 worker processes')
+        sharded = await shardedRuns(file, dir, n)
+      }
       rmSync(file)
     }
     printTable(
@@ -140,7 +196,8 @@ export async function run(): Promise<Record<string, unknown> | undefined> {
         'peak RSS MiB (store pass, in process)': r.peakRssMiBWithStoreInProcess as number,
       })),
     )
-    const result = { source: 'RC_2005-12 + RC_2006-01, replicated', results }
+    printTable('sharded preparation of the 1M input: one process against N worker processes (2 cores; wall time, start-up included; merged store = single store?)', sharded)
+    const result = { source: 'RC_2005-12 + RC_2006-01, replicated', results, sharded }
     console.log(`wrote ${writeResult(name, result)}`)
     return result
   } finally {
