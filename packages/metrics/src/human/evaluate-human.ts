@@ -29,18 +29,26 @@ export function evaluateHumanJudgments(input: HumanEvaluationInput): Omit<HumanE
   const pairwise = input.pairwise ?? []
   if (likert.length === 0 && pairwise.length === 0) throw new MetricsInputError('there are no judgments', 'judgments')
   const agreement: AgreementFigure[] = []
+  // A measure that is undefined on these data (every rating the same, no unit with two ratings) is
+  // reported as NaN with the reason, not as a failed report.
+  const measure = (criterion: string, name: AgreementFigure['measure'], units: number, compute: () => number, skipped?: number) => {
+    try {
+      agreement.push({ criterion, measure: name, value: compute(), units, ...(skipped !== undefined && { skipped }) })
+    } catch (error) {
+      if (!(error instanceof MetricsInputError)) throw error
+      agreement.push({ criterion, measure: name, value: Number.NaN, units, undefinedBecause: error.message, ...(skipped !== undefined && { skipped }) })
+    }
+  }
   for (const criterion of new Set(likert.map((j) => j.criterion))) {
     const units = likertUnits(likert, criterion)
     const pairable = units.filter((u) => u.length >= 2).length
-    for (const level of ['ordinal', 'interval'] as const)
-      agreement.push({ criterion, measure: `alpha-${level}`, value: krippendorffAlpha(units, level), units: pairable })
+    for (const level of ['ordinal', 'interval'] as const) measure(criterion, `alpha-${level}`, pairable, () => krippendorffAlpha(units, level))
   }
   for (const criterion of new Set(pairwise.map((j) => j.criterion))) {
     const { table, skipped } = pairwiseChoiceTable(pairwise, criterion)
-    if (table.length > 0 && table[0]!.reduce((a, b) => a + b, 0) >= 2)
-      agreement.push({ criterion, measure: 'fleiss-kappa', value: fleissKappa(table), units: table.length, skipped })
+    measure(criterion, 'fleiss-kappa', table.length, () => fleissKappa(table), skipped)
     const units = table.map((row) => row.flatMap((count, category) => new Array<number>(count).fill(category)))
-    if (units.some((u) => u.length >= 2)) agreement.push({ criterion, measure: 'alpha-nominal', value: krippendorffAlpha(units, 'nominal'), units: units.length })
+    measure(criterion, 'alpha-nominal', units.length, () => krippendorffAlpha(units, 'nominal'))
   }
   return {
     source: input.source ?? 'judgments',

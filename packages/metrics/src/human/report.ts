@@ -14,6 +14,8 @@ export interface AgreementFigure {
   units: number
   /** Subjects left out (Fleiss' kappa needs the same number of judges on each). */
   skipped?: number
+  /** Why `value` is NaN: the measure is undefined on these data (every rating the same, no unit with two ratings). */
+  undefinedBecause?: string
 }
 
 /** Everything `dialogpt-eval human` reports. */
@@ -130,7 +132,7 @@ export function humanEvaluationMarkdown(r: HumanEvaluationReport): string {
     out.push(
       mdTable(
         ['criterion', 'measure', 'value', 'units'],
-        r.agreement.map((a) => [a.criterion, a.measure, f(a.value, 4), `${a.units}${a.skipped ? ` (${a.skipped} skipped)` : ''}`]),
+        r.agreement.map((a) => [a.criterion, a.measure, a.undefinedBecause ? `undefined (${a.undefinedBecause.replace(/^[^:]*: /, '')})` : f(a.value, 4), `${a.units}${a.skipped ? ` (${a.skipped} skipped)` : ''}`]),
       ),
     )
   }

@@ -63,6 +63,19 @@ describe('dialogpt-eval human', () => {
     expect(l.out.join('')).toContain('**1 rows left out** (lenient mode)')
   })
 
+  it('reports an agreement measure that is undefined on the data as such, and still prints the rest', async () => {
+    const unanimous = file('unanimous.csv', ['system_a,system_b,judge,item,criterion,choice', ...Array.from({ length: 12 }, (_, i) => `X,Y,j${i % 3},i${Math.floor(i / 3)},q,A`)].join('\n'))
+    const c = capture()
+    expect(await runEvalCli(['human', '--pairwise', unanimous, '--iterations', '200'], c.io)).toBe(0)
+    expect(c.out.join('')).toContain("| q | fleiss-kappa | undefined (every rating is in one category: kappa is undefined) | 4 |")
+    expect(c.out.join('')).toMatch(/\| q \| X \| 12 \(100%\) \| 0 \(0%\) \| 0 \(0%\) \| Y/)
+    const j = capture()
+    expect(await runEvalCli(['human', '--pairwise', unanimous, '--iterations', '200', '--output', 'json'], j.io)).toBe(0)
+    const kappa = JSON.parse(j.out.join('')).agreement.find((a: { measure: string }) => a.measure === 'fleiss-kappa')
+    expect(kappa.value).toBeNull()
+    expect(kappa.undefinedBecause).toMatch(/kappa is undefined/)
+  })
+
   it('exits 2 for bad usage', async () => {
     const path = file('ok.csv', `${pairwise}\n`)
     for (const args of [['human'], ['human', '--pairwise', path, '--output', 'xml'], ['human', '--pairwise', path, '--ties', 'third'], ['human', '--pairwise', path, '--iterations', '1.5'], ['human', '--bogus']]) {
