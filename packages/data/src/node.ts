@@ -11,7 +11,7 @@ export { exportStoreJsonl, jsonlShardName, type ExportJsonlOptions, type JsonlEx
 export { StoreError, type StoreErrorCode } from './store/store-error'
 export { STORE_FORMAT, STORE_VERSION, type StoreManifest } from './store/manifest'
 export { readDump, readDumpLines, readDumpLineBatches, detectCompression, type Compression, type DumpLine } from './input/open-dump'
-export { readComments, readCommentBatches, type MalformedLine, type ReadCounts } from './reddit/read-comments'
+export { readComments, readCommentBatches, type MalformedLine, type ReadCounts, type ReadOwnership } from './reddit/read-comments'
 export { groupByThread, type GroupOptions } from './reddit/group-threads'
 export { DumpError, type DumpErrorCode } from './input/dump-error'
 export { prepareSessions } from './prepare/prepare'
