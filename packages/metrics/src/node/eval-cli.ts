@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { dstcEvaluate, type DstcEvaluation } from '../dstc-evaluate'
 import { formatMteval } from '../mteval/format'
 import { runCorrelateCli, runHumanCli } from './human-cli'
+import { jsonText } from './json-text'
 import { meteorResourcesFor, parseMeteorModules } from './meteor-flags'
 import { readCorpus } from './read-corpus'
 
@@ -82,17 +83,12 @@ export async function runEvalCli(argv: string[], io: CliIo = { stdout: (t) => pr
       caseSensitive: values['case-sensitive'],
       meteor: resources && meteorChoice !== 'none' ? { resources, modules: meteorChoice.modules } : false,
     })
-    io.stdout(values.json ? `${JSON.stringify(result, jsonNumbers, 2)}\n` : formatTable(result))
+    io.stdout(values.json ? jsonText(result) : formatTable(result))
     return 0
   } catch (error) {
     io.stderr(`dialogpt-eval: ${(error as Error).message}\n`)
     return 1
   }
-}
-
-// JSON has no NaN; write null for the metrics the original cannot compute (Dist-n of an empty corpus, skipped METEOR).
-function jsonNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value
 }
 
 /** The paper's table: NIST-2, NIST-4, BLEU-2, BLEU-4, METEOR, Entropy-4, Dist-1, Dist-2, Avg len. */

@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { MetricsInputError } from '../errors'
 import { DSTC7_POOLED_SYSTEMS, DSTC7_RELEASE_FILES, readDstc7References, readDstc7ReleasedScores, readDstc7Responses } from '../human/dstc7-release'
 import { evaluateHumanJudgments } from '../human/evaluate-human'
 import { readLikertJudgments, readPairwiseJudgments } from '../human/judgments'
@@ -11,7 +10,9 @@ import { humanEvaluationCsv, humanEvaluationMarkdown, metricAgreementCsv, metric
 import { intervalChartSvg, scatterChartSvg } from '../human/svg-chart'
 import { type TableFormat, tableFormatOf } from '../text/table-rows'
 import type { CliIo } from './eval-cli'
+import { jsonText } from './json-text'
 import { meteorResourcesFor, parseMeteorModules } from './meteor-flags'
+import { readTextFile } from './read-lines'
 
 export const HUMAN_USAGE = `Usage: dialogpt-eval human (--likert FILE | --pairwise FILE)... [options]
 
@@ -67,20 +68,6 @@ system and per response.
 
 const defaultIo: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }
 
-async function readText(path: string): Promise<string> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (error) {
-    throw new MetricsInputError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, path)
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new MetricsInputError('is not valid UTF-8', path)
-  }
-}
-
 function numberFlag(value: string | undefined, name: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
@@ -89,10 +76,6 @@ function numberFlag(value: string | undefined, name: string, integer: boolean): 
 }
 
 class UsageError extends Error {}
-
-function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
-}
 
 function outputFormat(value: string | undefined): 'md' | 'csv' | 'json' {
   const v = value ?? 'md'
@@ -164,19 +147,19 @@ export function runHumanCli(argv: string[], io: CliIo = defaultIo): Promise<numb
     const repeated = []
     const likert = []
     for (const path of values.likert ?? []) {
-      const read = readLikertJudgments(await readText(path), { format: format ?? tableFormatOf(path), source: path, lenient: values.lenient, scale, repeats })
+      const read = readLikertJudgments(await readTextFile(path), { format: format ?? tableFormatOf(path), source: path, lenient: values.lenient, scale, repeats })
       likert.push(...read.judgments)
       rejected.push(...read.rejected)
       repeated.push(...read.repeated)
     }
     const pairwise = []
     for (const path of values.pairwise ?? []) {
-      const read = readPairwiseJudgments(await readText(path), { format: format ?? tableFormatOf(path), source: path, lenient: values.lenient, repeats })
+      const read = readPairwiseJudgments(await readTextFile(path), { format: format ?? tableFormatOf(path), source: path, lenient: values.lenient, repeats })
       pairwise.push(...read.judgments)
       rejected.push(...read.rejected)
       repeated.push(...read.repeated)
     }
-    const released = values['dstc7-released'] ? readDstc7ReleasedScores(await readText(values['dstc7-released']), values['dstc7-released']) : undefined
+    const released = values['dstc7-released'] ? readDstc7ReleasedScores(await readTextFile(values['dstc7-released']), values['dstc7-released']) : undefined
     const report = {
       ...evaluateHumanJudgments({
         likert,
@@ -250,9 +233,9 @@ export function runCorrelateCli(argv: string[], io: CliIo = defaultIo): Promise<
     const iterations = numberFlag(values.iterations, 'iterations', true)
     const segmentIterations = numberFlag(values['segment-iterations'], 'segment-iterations', true)
     const nRefs = numberFlag(values['n-refs'], 'n-refs', true)
-    const { judgments } = readLikertJudgments(await readText(paths.judgments), { format: tableFormatOf(paths.judgments), source: paths.judgments })
-    const references = readDstc7References(await readText(paths.references), paths.references)
-    const responses = readDstc7Responses(await readText(paths.responses), paths.responses)
+    const { judgments } = readLikertJudgments(await readTextFile(paths.judgments), { format: tableFormatOf(paths.judgments), source: paths.judgments })
+    const references = readDstc7References(await readTextFile(paths.references), paths.references)
+    const responses = readDstc7Responses(await readTextFile(paths.responses), paths.responses)
     const meteor = meteorChoice === 'none' ? false : { resources: await meteorResourcesFor(values), modules: meteorChoice.modules }
     const result = metricHumanAgreement({
       references,

@@ -7,6 +7,14 @@ import { splitLines } from '../text/lines'
  * line). Invalid UTF-8 is an error that names the file and line, never silently replaced.
  */
 export async function readLinesFile(path: string): Promise<string[]> {
+  return splitLines(await readTextFile(path))
+}
+
+/**
+ * Reads a UTF-8 text file whole, without a leading byte-order mark. A file that cannot be read, or
+ * invalid UTF-8, is a {@link MetricsInputError} naming the file (and the line of the first bad byte).
+ */
+export async function readTextFile(path: string): Promise<string> {
   let bytes: Uint8Array
   try {
     bytes = await readFile(path)
@@ -19,8 +27,7 @@ export async function readLinesFile(path: string): Promise<string[]> {
   } catch {
     throw new MetricsInputError('is not valid UTF-8', `${path}:${lineOfFirstInvalidByte(bytes)}`)
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  return splitLines(text)
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
 function lineOfFirstInvalidByte(bytes: Uint8Array): number {
