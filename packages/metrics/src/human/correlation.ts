@@ -16,47 +16,21 @@ function check(x: readonly number[], y: readonly number[]): void {
 /** Pearson's r (NaN when either side is constant), as `scipy.stats.pearsonr`. */
 export function pearson(x: readonly number[], y: readonly number[]): number {
   check(x, y)
-  const n = x.length
-  let mx = 0
-  let my = 0
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!
-    my += y[i]!
-  }
-  mx /= n
-  my /= n
-  let sxy = 0
-  let sxx = 0
-  let syy = 0
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx
-    const dy = y[i]! - my
-    sxy += dx * dy
-    sxx += dx * dx
-    syy += dy * dy
-  }
-  if (sxx === 0 || syy === 0) return Number.NaN
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)))
+  return weightedPearson(Float64Array.from(x), Float64Array.from(y), new Float64Array(x.length).fill(1))
 }
 
 /** Ranks from 1, ties sharing their average rank (`scipy.stats.rankdata`'s default). */
 export function averageRanks(x: readonly number[]): number[] {
-  const order = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!)
-  const ranks = new Array<number>(x.length)
-  for (let i = 0; i < order.length; ) {
-    let j = i
-    while (j + 1 < order.length && x[order[j + 1]!] === x[order[i]!]) j++
-    const r = (i + j) / 2 + 1
-    for (let k = i; k <= j; k++) ranks[order[k]!] = r
-    i = j + 1
-  }
-  return ranks
+  const values = Float64Array.from(x)
+  const order = Int32Array.from(x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!))
+  const ranks = new Float64Array(x.length)
+  averageWeightedRanks(values, order, new Float64Array(x.length).fill(1), ranks)
+  return Array.from(ranks)
 }
 
 /** Spearman's rho: Pearson's r of the average ranks, as `scipy.stats.spearmanr`. */
 export function spearman(x: readonly number[], y: readonly number[]): number {
-  check(x, y)
-  return pearson(averageRanks(x), averageRanks(y))
+  return unweighted(x, y)[1]
 }
 
 /**
@@ -65,57 +39,12 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
  * sort by y makes (the discordant pairs).
  */
 export function kendallTauB(x: readonly number[], y: readonly number[]): number {
-  check(x, y)
-  const n = x.length
-  const idx = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]! || y[a]! - y[b]!)
-  const tiedPairs = (same: (a: number, b: number) => boolean, order: readonly number[]) => {
-    let total = 0
-    for (let i = 0; i < n; ) {
-      let j = i
-      while (j + 1 < n && same(order[i]!, order[j + 1]!)) j++
-      const m = j - i + 1
-      total += (m * (m - 1)) / 2
-      i = j + 1
-    }
-    return total
-  }
-  const xTies = tiedPairs((a, b) => x[a] === x[b], idx)
-  const xyTies = tiedPairs((a, b) => x[a] === x[b] && y[a] === y[b], idx)
-  // Merge sort of the y values in x order, counting inversions (discordant pairs).
-  let ys = Float64Array.from(idx, (i) => y[i]!)
-  let buf = new Float64Array(n)
-  let swaps = 0
-  for (let width = 1; width < n; width *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(lo + width, n)
-      const hi = Math.min(lo + 2 * width, n)
-      let i = lo
-      let j = mid
-      let k = lo
-      while (i < mid && j < hi) {
-        if (ys[j]! < ys[i]!) {
-          swaps += mid - i
-          buf[k++] = ys[j++]!
-        } else buf[k++] = ys[i++]!
-      }
-      while (i < mid) buf[k++] = ys[i++]!
-      while (j < hi) buf[k++] = ys[j++]!
-    }
-    ;[ys, buf] = [buf, ys]
-  }
-  let yTies = 0
-  for (let i = 0; i < n; ) {
-    let j = i
-    while (j + 1 < n && ys[j + 1] === ys[i]) j++
-    const m = j - i + 1
-    yTies += (m * (m - 1)) / 2
-    i = j + 1
-  }
-  const pairs = (n * (n - 1)) / 2
-  const denominator = Math.sqrt((pairs - xTies) * (pairs - yTies))
-  if (denominator === 0) return Number.NaN
-  const concordantMinusDiscordant = pairs - xTies - yTies + xyTies - 2 * swaps
-  return Math.max(-1, Math.min(1, concordantMinusDiscordant / denominator))
+  return unweighted(x, y)[2]
+}
+
+/** [Pearson, Spearman, Kendall tau-b] of the pairs as they are (every weight 1). */
+function unweighted(x: readonly number[], y: readonly number[]): [number, number, number] {
+  return new WeightedPairs(x, y).coefficients(new Float64Array(x.length).fill(1))
 }
 
 /** Pearson, Spearman and Kendall with bootstrap intervals. */
@@ -145,7 +74,7 @@ export function correlate(x: readonly number[], y: readonly number[], options: B
     samples[1]![it] = rho
     samples[2]![it] = tau
   })
-  const estimates = [pearson(x, y), spearman(x, y), kendallTauB(x, y)]
+  const estimates = prepared.coefficients(new Float64Array(x.length).fill(1))
   return {
     pearson: summarizeBootstrap(estimates[0]!, samples[0]!, boot.confidence),
     spearman: summarizeBootstrap(estimates[1]!, samples[1]!, boot.confidence),
@@ -155,7 +84,9 @@ export function correlate(x: readonly number[], y: readonly number[], options: B
 
 /**
  * Pairs with a weight each (a count of copies): Pearson, Spearman and Kendall's tau-b of the list in
- * which pair i appears w_i times, in O(n) (Pearson, Spearman) and O(n log n) (Kendall) per weighting.
+ * which pair i appears w_i times, in O(n) (Pearson, Spearman) and O(n log n) (Kendall, Knight's
+ * method) per weighting, the orders by (x, y) and by y sorted once. With every weight 1 these are
+ * the plain coefficients; a bootstrap resample is a weighting.
  */
 export class WeightedPairs {
   private readonly x: Float64Array
