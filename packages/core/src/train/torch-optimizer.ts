@@ -1,10 +1,9 @@
-import { asSource } from '../checkpoint/byte-source'
 import { CheckpointError } from '../checkpoint/errors'
-import { PyDict, PyTuple, storagePersistentId, unpickle, type TensorRef } from '../checkpoint/pickle'
+import { PyDict, PyTuple, type TensorRef } from '../checkpoint/pickle'
 import { PyFloat, TorchTensor, type PyValue } from '../checkpoint/pickle-writer'
 import { tensorsFromPickle } from '../checkpoint/torch-tensors'
 import { MemorySink, writeTorchZip } from '../checkpoint/torch-writer'
-import { readZipDirectory } from '../checkpoint/zip'
+import { openTorchZip } from '../checkpoint/torch-zip'
 import { parameterShapes, type GPT2Config } from '../model/config'
 
 /** AdamW's hyper-parameters as PyTorch's `param_groups` hold them. */
@@ -106,15 +105,13 @@ const describe = (v: unknown) => (v === null ? 'None' : v instanceof PyDict ? 'a
  * parameter's shape, and every step equal; anything else is a `CheckpointError` naming the entry.
  */
 export function readTorchAdamWState(bytes: Uint8Array, config: GPT2Config, file = 'optimizer.pt'): TorchAdamWState {
-  const source = asSource(bytes)
-  const entries = readZipDirectory(source)
-  const first = entries.keys().next().value
-  if (first === undefined) throw new CheckpointError('corrupt', `${file}: the zip archive is empty`, { file })
-  const archive = first.includes('/') ? first.slice(0, first.indexOf('/')) : ''
-  const record = (name: string) => entries.get(archive ? `${archive}/${name}` : name)
-  const pkl = record('data.pkl')
-  if (!pkl) throw new CheckpointError('missing-record', `${file}: no data.pkl in the archive`, { file })
-  const { value: top } = unpickle(source.read(pkl.dataOffset, pkl.size), 0, storagePersistentId)
+  let opened: ReturnType<typeof openTorchZip>
+  try {
+    opened = openTorchZip(bytes)
+  } catch (error) {
+    throw error instanceof CheckpointError ? error.withFile(file) : error
+  }
+  const { source, value: top, locate } = opened
   const get = (d: unknown, key: unknown, where: string): unknown => {
     if (!(d instanceof PyDict)) throw new CheckpointError('not-a-state-dict', `${file}: ${where} is ${describe(d)}, not a dict`, { file })
     if (!d.entries.has(key)) throw new CheckpointError('missing-record', `${file}: ${where} has no '${String(key)}'`, { file })
@@ -150,11 +147,12 @@ export function readTorchAdamWState(bytes: Uint8Array, config: GPT2Config, file 
   })
   const extra = [...(stateDict as PyDict).entries.keys()].filter((k) => typeof k !== 'number' || !memberOf.has(k))
   if (extra.length) throw new CheckpointError('size-mismatch', `${file}: state has entries ${extra.join(', ')} that no param group lists (another model shape?)`, { file })
-  const tensors = tensorsFromPickle(flat, source, (storage, tensor) => {
-    const e = record(`data/${storage.key}`)
-    if (!e) throw new CheckpointError('missing-record', `${file}: the storage of '${tensor}' is missing from the archive`, { file, tensor })
-    return { offset: e.dataOffset, byteLength: e.size }
-  })
+  let tensors: ReturnType<typeof tensorsFromPickle>
+  try {
+    tensors = tensorsFromPickle(flat, source, locate)
+  } catch (error) {
+    throw error instanceof CheckpointError ? error.withFile(file) : error
+  }
   const params = order.map((p, i) => {
     const read = (key: string) => {
       const t = tensors.get(`${i}.${key}`)!
