@@ -95,7 +95,9 @@ describe('AdamW state to PyTorch and back', () => {
     const optimizerFile = join(hf, 'optimizer.pt')
     writeFileSync(optimizerFile, bytes)
     const out = scratch()
+    const tensorsBefore = tf.memory().numTensors
     const dir = await importTorchCheckpoint({ modelDir: hf, optimizerFile, outputDir: out })
+    expect(tf.memory().numTensors).toBe(tensorsBefore) // the model and optimizer it builds are disposed
     const imported = await readTrainerCheckpoint(dir)
     expect(imported.state.step).toBe(3)
     expect(imported.state.optimizer).toEqual({ kind: 'adamw', step: 3 })
@@ -109,6 +111,15 @@ describe('AdamW state to PyTorch and back', () => {
     expect(result.resumedFrom).toBe(dir)
     expect(result.step).toBe(4)
     resumedModel.dispose()
+  })
+
+  it('refuses a file whose records are compressed, naming the file, as the state-dict reader does', async () => {
+    const { bytes } = await exportTorchOptimizer(checkpointDir)
+    const deflated = bytes.slice()
+    const view = new DataView(deflated.buffer)
+    // Mark every central-directory entry as deflated (method 8).
+    for (let at = 0; at + 46 <= deflated.length; at++) if (view.getUint32(at, true) === 0x02014b50) view.setUint16(at + 10, 8, true)
+    expect(() => readTorchAdamWState(deflated, gpt2Config('micro'), 'handoff/optimizer.pt')).toThrow(/^handoff\/optimizer\.pt: zip record optimizer\/data\.pkl is compressed/)
   })
 
   it('refuses a file whose state does not fit the model, naming the entry', async () => {
