@@ -1,5 +1,5 @@
 import { MetricsInputError } from '../errors'
-import type { LikertJudgment, PairwiseJudgment } from './judgments'
+import { choiceSide, unorderedPair, type LikertJudgment, type PairwiseJudgment } from './judgments'
 
 /** Krippendorff's levels of measurement: which difference function δ² compares two values. */
 export type AlphaLevel = 'nominal' | 'ordinal' | 'interval' | 'ratio'
@@ -133,11 +133,10 @@ export function pairwiseChoiceTable(judgments: readonly PairwiseJudgment[], crit
   const subjects = new Map<string, { first: string; counts: number[] }>()
   for (const j of judgments) {
     if (j.criterion !== criterion) continue
-    const key = JSON.stringify([j.item, ...[j.systemA, j.systemB].sort()])
+    const key = JSON.stringify([j.item, ...unorderedPair(j.systemA, j.systemB)])
     let s = subjects.get(key)
     if (!s) subjects.set(key, (s = { first: j.systemA, counts: [0, 0, 0] }))
-    const side = j.choice === 'neutral' ? 1 : (j.choice === 'A') === (j.systemA === s.first) ? 0 : 2
-    s.counts[side]!++
+    s.counts[choiceSide(j, s.first)]!++
   }
   const rows = [...subjects.values()].map((s) => s.counts)
   const sizes = new Map<number, number>()

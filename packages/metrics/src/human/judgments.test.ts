@@ -41,6 +41,17 @@ describe('readLikertJudgments', () => {
     expect(() => readLikertJudgments(text, { format: 'tsv', source: 'd.tsv', repeats: 'refuse' })).toThrow('d.tsv:3: judge j already rated S on item i for q (line 2)')
   })
 
+  it('lists no repeat from a row that was left out (lenient), and keeps counting from the rows kept', () => {
+    const text = 'judge\titem\tsystem\tq\tr\nj\ti\tS\t3\t4\nj\ti\tS\t2\tbad\nj\ti\tS\t1\t1\n'
+    const read = readLikertJudgments(text, { format: 'tsv', source: 'w.tsv', lenient: true })
+    expect(read.rejected.map((r) => r.where)).toEqual(['w.tsv:3'])
+    expect(read.repeated).toEqual([
+      { where: 'w.tsv:4', reason: 'judge j already rated S on item i for q (line 2)' },
+      { where: 'w.tsv:4', reason: 'judge j already rated S on item i for r (line 2)' },
+    ])
+    expect(read.judgments).toHaveLength(4)
+  })
+
   it('names the missing column and the names it accepts', () => {
     expect(() => readLikertJudgments('who\titem\tsystem\tq\n', { format: 'tsv', source: 'c.tsv' })).toThrow(/c\.tsv: no "judge" column \(accepted names: judge, judgeid/)
   })

@@ -130,7 +130,7 @@ export function readLikertJudgments(content: string, options: ReadLikertOptions)
     const cells: [string | undefined, unknown][] = long
       ? [[text(row, criterionColumn), row.fields[ratingColumn]]]
       : criteria.map((c) => [c, row.fields[c]])
-    const parsed: LikertJudgment[] = []
+    const parsed: { judgment: LikertJudgment; key: string; repeat: string | undefined }[] = []
     let bad: string | undefined
     for (const [criterion, raw] of cells) {
       if (criterion === undefined) {
@@ -148,24 +148,25 @@ export function readLikertJudgments(content: string, options: ReadLikertOptions)
       }
       const key = JSON.stringify([ids.judge, ids.item, ids.system, criterion])
       const earlier = seenAt.get(key)
+      let repeat: string | undefined
       if (earlier !== undefined) {
-        const reason = `judge ${ids.judge} already rated ${ids.system} on item ${ids.item} for ${criterion} (line ${earlier})`
+        repeat = `judge ${ids.judge} already rated ${ids.system} on item ${ids.item} for ${criterion} (line ${earlier})`
         if (options.repeats === 'refuse') {
-          bad = reason
+          bad = repeat
           break
         }
-        repeated.push({ where, reason })
       }
-      parsed.push({ judge: ids.judge!, item: ids.item!, system: ids.system!, criterion, rating })
+      parsed.push({ judgment: { judge: ids.judge!, item: ids.item!, system: ids.system!, criterion, rating }, key, repeat })
     }
     if (bad) {
       refuse(bad)
       continue
     }
-    for (const j of parsed) {
-      const key = JSON.stringify([j.judge, j.item, j.system, j.criterion])
-      if (!seenAt.has(key)) seenAt.set(key, row.line)
-      judgments.push(j)
+    // Only a row that is kept records its ratings (and its repeats).
+    for (const { judgment, key, repeat } of parsed) {
+      if (repeat) repeated.push({ where, reason: repeat })
+      else seenAt.set(key, row.line)
+      judgments.push(judgment)
     }
   }
   return { judgments, rejected, repeated }
@@ -204,8 +205,7 @@ export function readPairwiseJudgments(content: string, options: ReadJudgmentsOpt
       choice = parseChoice(values.choice!, values.systemA!, values.systemB!)
       if (!choice) reason = `the choice ${JSON.stringify(values.choice)} is not A, B, neutral or one of the two systems`
     }
-    const pair = [values.systemA, values.systemB].sort()
-    const key = JSON.stringify([values.judge, values.item, values.criterion, ...pair])
+    const key = JSON.stringify([values.judge, values.item, values.criterion, ...unorderedPair(values.systemA!, values.systemB!)])
     if (!reason && seenAt.has(key)) {
       const repeat = `judge ${values.judge} already compared ${values.systemA} and ${values.systemB} on item ${values.item} for ${values.criterion} (line ${seenAt.get(key)})`
       if (options.repeats === 'refuse') reason = repeat
@@ -235,4 +235,15 @@ function parseChoice(raw: string, systemA: string, systemB: string): PairwiseCho
   if (v === 'b' || v === systemB.toLowerCase()) return 'B'
   if (v === 'neutral' || v === 'tie' || v === 'same' || v === '0' || v === 'n') return 'neutral'
   return undefined
+}
+
+/** The two systems of a pair in sorted order: the same whichever way the pair was shown. */
+export function unorderedPair(systemA: string, systemB: string): [string, string] {
+  return systemA < systemB ? [systemA, systemB] : [systemB, systemA]
+}
+
+/** Where a pairwise judgment falls when its pair is read as (`first`, the other): 0 prefers `first`, 1 neutral, 2 prefers the other. */
+export function choiceSide(j: PairwiseJudgment, first: string): 0 | 1 | 2 {
+  if (j.choice === 'neutral') return 1
+  return (j.choice === 'A') === (j.systemA === first) ? 0 : 2
 }

@@ -9,7 +9,7 @@ import {
   summarizeBootstrap,
   summarizeDifference,
 } from './bootstrap'
-import type { PairwiseJudgment } from './judgments'
+import { choiceSide, unorderedPair, type PairwiseJudgment } from './judgments'
 import { significanceStars, signTestP } from './significance'
 
 /** Options of {@link comparePreferences}. */
@@ -76,15 +76,14 @@ export function comparePreferences(judgments: readonly PairwiseJudgment[], optio
     return k < 0 ? first.length : k
   }
   for (const j of judgments) {
-    const key = JSON.stringify([j.criterion, ...[j.systemA, j.systemB].sort()])
+    const key = JSON.stringify([j.criterion, ...unorderedPair(j.systemA, j.systemB)])
     let g = groups.get(key)
     if (!g) {
       const swap = priority(j.systemB) < priority(j.systemA)
       g = { criterion: j.criterion, systemA: swap ? j.systemB : j.systemA, systemB: swap ? j.systemA : j.systemB, items: new Map() }
       groups.set(key, g)
     }
-    const flipped = j.systemA !== g.systemA
-    const side = j.choice === 'neutral' ? 1 : (j.choice === 'A') !== flipped ? 0 : 2
+    const side = choiceSide(j, g.systemA)
     let counts = g.items.get(j.item)
     if (!counts) g.items.set(j.item, (counts = [0, 0, 0]))
     counts[side]!++
