@@ -1,4 +1,4 @@
-import { commentFromRow, parseCommentLine, type RedditComment } from './comment'
+import { commentFromRow, parseCommentLine, type CommentParseResult, type RedditComment } from './comment'
 import { DumpError } from '../input/dump-error'
 import type { MalformedLine } from '../input/malformed'
 import { readDumpLineBatches, readDumpText } from '../input/open-dump'
@@ -22,55 +22,65 @@ export async function* readComments(file: string, counts: ReadCounts = { lines: 
 }
 
 /**
- * Which records a reader counts and parses, for sharded preparation (every shard reads every line,
- * and each line must be counted by exactly one shard): `owns(line)` says from the raw line whether
- * it is this reader's (`true`: parse and count; `false`: another shard's, skipped unparsed and
- * uncounted; `undefined`: not known before parsing, so parsed and counted, and the caller discounts
- * a comment that turns out to be another shard's). A record that does not parse and whose owner is
- * unknown is counted only where `claimsMalformed` (shard 0).
+ * Which records a reader counts, for sharded preparation (every shard reads every line, and each
+ * line must be counted by exactly one shard): the shard of the record's thread. `ownsLine` tells
+ * from the raw line when it can (`false`: another shard's, skipped unparsed and uncounted;
+ * `undefined`: parse to know), `ownsThread` after parsing. A record that does not parse and names no
+ * thread for certain is counted only where `claimsMalformed` (shard 0).
  */
 export interface ReadOwnership {
-  owns(line: string | undefined): boolean | undefined
+  ownsLine(line: string): boolean | undefined
+  ownsThread(linkId: string): boolean
   claimsMalformed: boolean
 }
 
-/** {@link readComments}, a decompressed chunk's worth of comments at a time (see {@link ReadOwnership} for `ownership`). */
+/** {@link readComments}, a decompressed chunk's worth of comments at a time; with `ownership`, only the records it owns are counted and yielded. */
 export async function* readCommentBatches(
   file: string,
   counts: ReadCounts = { lines: 0, comments: 0, malformed: 0 },
   onMalformed: (m: MalformedLine) => void = () => undefined,
   ownership?: ReadOwnership,
 ): AsyncGenerator<RedditComment[]> {
+  const take = recordTaker(file, counts, onMalformed, ownership)
   let first = true
   for await (const lines of readDumpLineBatches(file)) {
     if (first && lines[0]!.text.trimStart().startsWith('[')) {
-      const all: RedditComment[] = []
-      for await (const c of readRowArray(file, counts, onMalformed, ownership)) all.push(c)
-      yield all
+      yield await readRowArray(file, take)
       return
     }
     first = false
     const batch: RedditComment[] = []
     for (const { line, text } of lines) {
-      const own = ownership?.owns(text)
+      const own = ownership?.ownsLine(text)
       if (own === false) continue
-      const parsed = parseCommentLine(text)
-      if ('error' in parsed) {
-        if (own === undefined && ownership && !ownership.claimsMalformed) continue
-        counts.lines++
-        counts.malformed++
-        onMalformed({ file, line, reason: parsed.error })
-        continue
-      }
-      counts.lines++
-      counts.comments++
-      batch.push(parsed.comment)
+      const comment = take(parseCommentLine(text), own, line, '')
+      if (comment) batch.push(comment)
     }
     if (batch.length > 0) yield batch
   }
 }
 
-async function* readRowArray(file: string, counts: ReadCounts, onMalformed: (m: MalformedLine) => void, ownership?: ReadOwnership): AsyncGenerator<RedditComment> {
+/**
+ * Counts one parsed record (a line or a row) and returns its comment, or undefined: malformed
+ * (counted, reported), or another shard's (neither).
+ */
+function recordTaker(file: string, counts: ReadCounts, onMalformed: (m: MalformedLine) => void, ownership: ReadOwnership | undefined) {
+  return (parsed: CommentParseResult, own: boolean | undefined, line: number, prefix: string): RedditComment | undefined => {
+    if ('error' in parsed) {
+      if (own === undefined && ownership && !ownership.claimsMalformed) return undefined
+      counts.lines++
+      counts.malformed++
+      onMalformed({ file, line, reason: `${prefix}${parsed.error}` })
+      return undefined
+    }
+    if (own === undefined && ownership && !ownership.ownsThread(parsed.comment.linkId)) return undefined
+    counts.lines++
+    counts.comments++
+    return parsed.comment
+  }
+}
+
+async function readRowArray(file: string, take: ReturnType<typeof recordTaker>): Promise<RedditComment[]> {
   let rows: unknown
   try {
     rows = JSON.parse(await readDumpText(file))
@@ -78,17 +88,10 @@ async function* readRowArray(file: string, counts: ReadCounts, onMalformed: (m: 
     throw new DumpError('bad-format', file, `starts with '[' but is not a JSON array of rows (${(error as Error).message})`)
   }
   if (!Array.isArray(rows)) throw new DumpError('bad-format', file, 'is not a JSON array of rows')
+  const out: RedditComment[] = []
   for (const [i, row] of rows.entries()) {
-    const parsed = commentFromRow(row)
-    if ('error' in parsed) {
-      if (ownership && !ownership.claimsMalformed) continue
-      counts.lines++
-      counts.malformed++
-      onMalformed({ file, line: i + 1, reason: `row ${i + 1}: ${parsed.error}` })
-      continue
-    }
-    counts.lines++
-    counts.comments++
-    yield parsed.comment
+    const comment = take(commentFromRow(row), undefined, i + 1, `row ${i + 1}: `)
+    if (comment) out.push(comment)
   }
+  return out
 }

@@ -36,10 +36,11 @@ export async function* redditThreadSessions(
   // raw line when that is certain, else after parsing), and a line that does not parse and names no
   // thread for certain by shard 0.
   const ownership: ReadOwnership | undefined = range && {
-    owns: (line) => {
-      const linkId = line === undefined ? undefined : quickLinkId(line)
+    ownsLine: (line) => {
+      const linkId = quickLinkId(line)
       return linkId === undefined ? undefined : mine(linkId)
     },
+    ownsThread: mine,
     claimsMalformed: options.shard!.index === 0,
   }
   async function* comments(): AsyncGenerator<RedditComment[]> {
@@ -49,12 +50,6 @@ export async function* redditThreadSessions(
         hooks.afterBatch?.()
         const kept: RedditComment[] = []
         for (const c of batch) {
-          if (range && !mine(c.linkId)) {
-            // Parsed because its thread was not certain from the raw line: another shard's comment.
-            report.lines--
-            report.comments--
-            continue
-          }
           const rule = commentRule(c)
           if (rule.keep) kept.push(c)
           else report.commentsDropped[rule.reason] = (report.commentsDropped[rule.reason] ?? 0) + 1
