@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/generated/**', '**/dist/**', '**/node_modules/**', 'docs/api/**', 'coverage/**', '**/*.d.ts', 'examples/web-chat/dist/**'] },
+  { ignores: ['**/generated/**', '**/dist/**', '**/node_modules/**', 'docs/api/**', 'coverage/**', '**/*.d.ts', 'examples/web-chat/dist/**', 'packages/*/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
