@@ -4,12 +4,26 @@ import '@tensorflow/tfjs-backend-wasm'
 // @dialogpt/core registers every tfjs gradient (tfjs-core's Node entry registers none), and
 // @dialogpt/core/node makes Node's file system (with the Hub cache) the default storage.
 import '@dialogpt/core'
-import '@dialogpt/core/node'
+import { setQuantThreads } from '@dialogpt/core'
+import { nodeQuantWorker } from '@dialogpt/core/node'
 import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
 import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
 
 // The model's fast paths on tfjs-wasm (used only while wasm is the backend).
 registerWasmKernels()
+// 8- and 16-bit weights multiply on worker threads too: DIALOGPT_THREADS, or the cores (at most 4).
+setQuantThreads({ threads: quantThreads(process.env.DIALOGPT_THREADS), spawn: nodeQuantWorker })
+
+/** The threads for the quantized kernels: `DIALOGPT_THREADS` when it is a positive integer, else the machine's cores, at most 4. */
+export function quantThreads(setting: string | undefined): number {
+  if (setting !== undefined) {
+    const n = Number(setting)
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`DIALOGPT_THREADS must be a positive integer, got '${setting}'`)
+    return n
+  }
+  return Math.min(4, availableParallelism())
+}
 
 /** The backends `@dialogpt/backend-node` knows, best first. */
 export const NODE_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const

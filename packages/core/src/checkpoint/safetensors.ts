@@ -114,8 +114,19 @@ export function readSafetensors(input: Uint8Array | ByteSource): { tensors: Stat
 /** How {@link writeSafetensors} stores floating-point tensors. */
 export type SafetensorsFloatType = 'F32' | 'F16' | 'BF16'
 
-/** What {@link writeSafetensors} and {@link safetensorsPieces} take. */
-export type SafetensorsInput = Iterable<[string, { shape: readonly number[]; data: Float32Array }]>
+/**
+ * What {@link writeSafetensors} and {@link safetensorsPieces} take: float32 tensors (stored as the
+ * writer's `dtype`), or tensors already encoded, with their own safetensors dtype and bytes (the
+ * int8 values and float16 scales of a quantized checkpoint).
+ */
+export type SafetensorsInput = Iterable<[string, { shape: readonly number[]; data: Float32Array } | EncodedTensor]>
+
+/** A tensor already in its stored bytes: `dtype` is a safetensors dtype (`'I8'`, `'F16'`, …). */
+export interface EncodedTensor {
+  shape: readonly number[]
+  dtype: string
+  bytes: Uint8Array
+}
 
 /**
  * A safetensors file as pieces, in order: the length and header, then each tensor's bytes (float32
@@ -132,9 +143,13 @@ export function* safetensorsPieces(tensors: SafetensorsInput, options: { dtype?:
   let offset = 0
   for (const [name, t] of list) {
     const count = elementCount(t.shape, name)
-    if (count !== t.data.length) throw new CheckpointError('bad-tensor', `tensor '${name}': shape [${t.shape.join(', ')}] has ${count} elements but the data has ${t.data.length}`, { tensor: name })
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + count * size] }
-    offset += count * size
+    const encoded = 'bytes' in t
+    if (encoded && !(t.dtype in DTYPES)) throw new CheckpointError('bad-tensor', `tensor '${name}': unknown safetensors dtype '${t.dtype}'`, { tensor: name })
+    const bytes = encoded ? count * ELEMENT_SIZE[DTYPES[t.dtype]!] : count * size
+    if (encoded ? t.bytes.length !== bytes : count !== t.data.length)
+      throw new CheckpointError('bad-tensor', `tensor '${name}': shape [${t.shape.join(', ')}] has ${count} elements but the data has ${encoded ? `${t.bytes.length} bytes` : t.data.length}`, { tensor: name })
+    header[name] = { dtype: encoded ? t.dtype : dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] }
+    offset += bytes
   }
   let json = JSON.stringify(header)
   json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8)
@@ -147,7 +162,9 @@ export function* safetensorsPieces(tensors: SafetensorsInput, options: { dtype?:
   head.fill(0x20, 8 + headerBytes.length)
   yield head
   for (const [, t] of list) {
-    yield dtype === 'F32' ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) : new Uint8Array((dtype === 'F16' ? float32ToFloat16Bits(t.data) : float32ToBfloat16Bits(t.data)).buffer)
+    if ('bytes' in t) yield t.bytes
+    else
+      yield dtype === 'F32' ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) : new Uint8Array((dtype === 'F16' ? float32ToFloat16Bits(t.data) : float32ToBfloat16Bits(t.data)).buffer)
   }
 }
 

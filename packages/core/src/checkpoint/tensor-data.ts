@@ -63,12 +63,8 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
       return new Float32Array(raw.buffer, 0, count)
     case 'float64':
       return Float32Array.from(new Float64Array(raw.buffer, 0, count))
-    case 'float16': {
-      const h = new Uint16Array(raw.buffer, 0, count)
-      const out = new Float32Array(count)
-      for (let i = 0; i < count; i++) out[i] = f16Table[h[i]!]!
-      return out
-    }
+    case 'float16':
+      return float16BitsToFloat32(new Uint16Array(raw.buffer, 0, count))
     case 'bfloat16': {
       const h = new Uint16Array(raw.buffer, 0, count)
       const bits = new Uint32Array(count)
@@ -78,8 +74,11 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
     case 'bool':
     case 'uint8':
       return Int32Array.from(raw)
-    case 'int8':
-      return Int32Array.from(new Int8Array(raw.buffer, 0, count))
+    case 'int8': {
+      const out = new Int32Array(count)
+      out.set(new Int8Array(raw.buffer, 0, count))
+      return out
+    }
     case 'int16':
       return Int32Array.from(new Int16Array(raw.buffer, 0, count))
     case 'int32':
@@ -89,46 +88,51 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
   }
 }
 
+/** One float16 bit pattern's value (exact). */
+export function float16BitToFloat32(bits: number): number {
+  return f16Table[bits & 0xffff]!
+}
+
+/** float16 bits to float32 values (exact, subnormals included). */
+export function float16BitsToFloat32(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length)): Float32Array {
+  for (let i = 0; i < bits.length; i++) out[i] = f16Table[bits[i]!]!
+  return out
+}
+
 /** Rounds float32 values to float16 bits (round to nearest, ties to even), as `tensor.half()` does. */
 export function float32ToFloat16Bits(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length)
-  const f = new Float32Array(1)
-  const u = new Uint32Array(f.buffer)
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i]!
-    const x = u[0]!
-    const sign = (x >>> 16) & 0x8000
-    const exp = (x >>> 23) & 0xff
-    let mant = x & 0x7fffff
-    if (exp === 0xff) {
-      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0)
-      continue
-    }
-    const e = exp - 127 + 15
-    if (e >= 31) {
-      out[i] = sign | 0x7c00
-      continue
-    }
-    if (e <= 0) {
-      if (e < -10) {
-        out[i] = sign
-        continue
-      }
-      mant |= 0x800000
-      const shift = 14 - e
-      let h = mant >>> shift
-      const rem = mant & ((1 << shift) - 1)
-      const half = 1 << (shift - 1)
-      if (rem > half || (rem === half && h & 1)) h++
-      out[i] = sign | h
-      continue
-    }
-    let h = (e << 10) | (mant >>> 13)
-    const rem = mant & 0x1fff
-    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++
-    out[i] = sign | h
-  }
+  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bit(values[i]!)
   return out
+}
+
+const oneFloat = new Float32Array(1)
+const oneFloatBits = new Uint32Array(oneFloat.buffer)
+
+/** One float32 value's float16 bits (round to nearest, ties to even; beyond the range: ±infinity). */
+export function float32ToFloat16Bit(value: number): number {
+  oneFloat[0] = value
+  const x = oneFloatBits[0]!
+  const sign = (x >>> 16) & 0x8000
+  const exp = (x >>> 23) & 0xff
+  let mant = x & 0x7fffff
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0)
+  const e = exp - 127 + 15
+  if (e >= 31) return sign | 0x7c00
+  if (e <= 0) {
+    if (e < -10) return sign
+    mant |= 0x800000
+    const shift = 14 - e
+    let h = mant >>> shift
+    const rem = mant & ((1 << shift) - 1)
+    const half = 1 << (shift - 1)
+    if (rem > half || (rem === half && h & 1)) h++
+    return sign | h
+  }
+  let h = (e << 10) | (mant >>> 13)
+  const rem = mant & 0x1fff
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++
+  return sign | h
 }
 
 /** Rounds float32 values to bfloat16 bits (round to nearest, ties to even). */

@@ -3,9 +3,12 @@ import { attentionBias, positionsFromMask, toInt2D, toIntArrays, type IntMatrix 
 import { parameterShapes, type GPT2Config } from './config'
 import { kernelsFor, registeredKernels } from './kernel-registry'
 import { dropoutSites, type DropoutSite } from './dropout-sites'
-import { attention, dropout, geluNew, layerNorm, linear, sparseNll, takeRows, tiedHead, type Dropout } from './ops'
+import { attention, dropout, embed, geluNew, layerNorm, linear, sparseNll, takeRows, tiedHead, type Dropout, type LinearWeight } from './ops'
 import { prepareStateDict, type Weights } from './weights'
 import type { StateDict } from '../checkpoint/tensor-data'
+import { QuantizationError } from '../quant/quantization-error'
+import type { QuantizedMatrix } from '../quant/quantized-matrix'
+import { dequantizeWeight, isQuantizable, quantizedStateDict, quantizeWeight, type WeightDType } from '../quant/quantized-state-dict'
 
 export type { IntMatrix } from './attention-mask'
 
@@ -60,12 +63,12 @@ export interface PreparedInput {
   dropoutSeed: number | undefined
 }
 
-/** One block's parameters. Linear weights are `[in, out]` (GPT-2's Conv1D layout). */
+/** One block's parameters. Linear weights are `[in, out]` (GPT-2's Conv1D layout) or quantized. */
 interface Block {
   ln1: [tf.Tensor1D, tf.Tensor1D]
-  attn: { qkv: [tf.Tensor2D, tf.Tensor1D]; proj: [tf.Tensor2D, tf.Tensor1D] }
+  attn: { qkv: [LinearWeight, tf.Tensor1D]; proj: [LinearWeight, tf.Tensor1D] }
   ln2: [tf.Tensor1D, tf.Tensor1D]
-  mlp: { fc: [tf.Tensor2D, tf.Tensor1D]; proj: [tf.Tensor2D, tf.Tensor1D] }
+  mlp: { fc: [LinearWeight, tf.Tensor1D]; proj: [LinearWeight, tf.Tensor1D] }
 }
 
 /** What a block needs besides its parameters. */
@@ -85,34 +88,85 @@ let modelCounter = 0
  * self-attention, then an MLP with GPT-2's tanh GELU), a final LayerNorm, and an output head tied to
  * the token embedding. Parameters are `tf.Variable`s under Hugging Face's names, so every
  * checkpoint format maps onto them name for name. Works on any tfjs backend; backends make it fast
- * by registering kernels for the operations in `ops.ts`, never by branching here.
+ * by registering kernels for the operations in `ops.ts`, never by branching here. The weight
+ * matrices may be held in 8 or 16 bits instead ({@link GPT2.dtype}): then they are
+ * {@link QuantizedMatrix}es, not variables, and the model runs inference only.
  */
 export class GPT2 {
   readonly config: GPT2Config
+  /** How the weight matrices are held: `'fp32'` (variables, trainable), `'f16'` or `'q8'`. */
+  readonly dtype: WeightDType
   private readonly params = new Map<string, tf.Variable>()
+  private readonly quantized: ReadonlyMap<string, QuantizedMatrix>
   private readonly blocks: Block[]
   private disposed = false
 
-  constructor(config: GPT2Config, weights: Weights) {
-    kernelsFor()?.checkModel?.(config)
+  /**
+   * A GPT-2 from float32 `weights` by Hugging Face name; the names in `quantized` are held in 8 or
+   * 16 bits instead (the model takes ownership of them and frees them in {@link GPT2.dispose}).
+   */
+  constructor(config: GPT2Config, weights: Weights, quantized: ReadonlyMap<string, QuantizedMatrix> = new Map()) {
+    kernelsFor()?.checkModel?.(config, new Set(quantized.keys()))
     this.config = config
+    this.quantized = quantized
+    const dtypes = new Set([...quantized.values()].map((q) => q.dtype))
+    if (dtypes.size > 1) throw new QuantizationError('dtype-mismatch', `a GPT-2's matrices must share one dtype, got ${[...dtypes].join(' and ')}`)
+    this.dtype = [...dtypes][0] ?? 'fp32'
     const id = ++modelCounter
     for (const [name, shape] of parameterShapes(config)) {
+      if (quantized.has(name)) continue
       const w = weights.get(name)
       if (!w) throw new Error(`missing weight ${name}`)
       this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(w.data, shape, 'float32'), true, `gpt2_${id}/${name}`)))
     }
-    const p = <T extends tf.Tensor>(name: string) => this.params.get(`transformer.${name}`)! as unknown as T
+    const p = <T extends LinearWeight | tf.Tensor>(name: string) => this.weight(`transformer.${name}`) as unknown as T
     this.blocks = Array.from({ length: config.n_layer }, (_, i) => {
-      const pair = <W extends tf.Tensor>(name: string): [W, tf.Tensor1D] => [p<W>(`h.${i}.${name}.weight`), p<tf.Tensor1D>(`h.${i}.${name}.bias`)]
+      const pair = <W extends LinearWeight | tf.Tensor>(name: string): [W, tf.Tensor1D] => [p<W>(`h.${i}.${name}.weight`), p<tf.Tensor1D>(`h.${i}.${name}.bias`)]
       return { ln1: pair('ln_1'), attn: { qkv: pair('attn.c_attn'), proj: pair('attn.c_proj') }, ln2: pair('ln_2'), mlp: { fc: pair('mlp.c_fc'), proj: pair('mlp.c_proj') } }
     })
   }
 
   /** A GPT-2 from a state dict (any checkpoint format): dimensions from the tensors, the rest from `config` (the tensors win where they disagree). */
-  static fromStateDict(dict: StateDict, config?: Partial<GPT2Config>): GPT2 {
-    const prepared = prepareStateDict(dict, config)
-    return new GPT2(prepared.config, prepared.weights)
+  static fromStateDict(dict: StateDict, config?: Partial<GPT2Config>, options: { dtype?: WeightDType } = {}): GPT2 {
+    const { dict: plain, quantized } = quantizedStateDict(dict)
+    try {
+      const prepared = prepareStateDict(plain, config)
+      return GPT2.withDType(prepared.config, prepared.weights, quantized, options.dtype)
+    } catch (error) {
+      for (const q of quantized.values()) q.dispose()
+      throw error
+    }
+  }
+
+  /**
+   * A GPT-2 whose weight matrices are `dtype`: the ones already in `quantized` (from a quantized
+   * checkpoint) are kept, the float32 ones quantized (`'fp32'`: all float32, quantized ones
+   * dequantized exactly). Frees what it made when it fails.
+   */
+  static withDType(config: GPT2Config, weights: Weights, quantized: ReadonlyMap<string, QuantizedMatrix>, dtype: WeightDType | undefined): GPT2 {
+    const target = dtype ?? [...quantized.values()][0]?.dtype ?? 'fp32'
+    const made = new Map<string, QuantizedMatrix>()
+    try {
+      const all = new Map(quantized)
+      if (target === 'fp32') {
+        for (const [name, q] of quantized) weights.set(name, dequantizeWeight(name, q))
+        all.clear()
+      } else
+        for (const [name, w] of weights) {
+          if (!isQuantizable(name) || quantized.has(name)) continue
+          const m = quantizeWeight(name, w, target)
+          made.set(name, m)
+          all.set(name, m)
+        }
+      for (const [name, q] of all)
+        if (q.dtype !== target) throw new QuantizationError('dtype-mismatch', `'${name}' is stored as ${q.dtype}; it cannot be held as ${target} without rounding it again (quantize the original float checkpoint to ${target} instead)`, name)
+      const model = new GPT2(config, weights, all)
+      if (target === 'fp32') for (const q of quantized.values()) q.dispose()
+      return model
+    } catch (error) {
+      for (const q of made.values()) q.dispose()
+      throw error
+    }
   }
 
   /**
@@ -138,21 +192,45 @@ export class GPT2 {
     return new GPT2(config, weights)
   }
 
-  /** The parameters by Hugging Face name (`transformer.h.0.attn.c_attn.weight`, …). */
+  /** The float32 parameters by Hugging Face name (`transformer.h.0.attn.c_attn.weight`, …): all of them unless the model is quantized. */
   parameters(): Map<string, tf.Variable> {
     this.check()
     return this.params
+  }
+
+  /** The matrices held in 8 or 16 bits, by Hugging Face name (empty for an fp32 model). */
+  quantizedMatrices(): ReadonlyMap<string, QuantizedMatrix> {
+    this.check()
+    return this.quantized
   }
 
   /** Number of parameters (the tied head counted once). */
   get numParameters(): number {
     let n = 0
     for (const v of this.params.values()) n += v.size
+    for (const q of this.quantized.values()) n += q.outFeatures * q.inFeatures
     return n
   }
 
-  /** The weights as float32 arrays, by Hugging Face name (for saving). */
+  /** Bytes the weights take: float32 parameters in the tfjs backend, quantized matrices in the kernels' memory. */
+  get weightBytes(): number {
+    let n = 0
+    for (const v of this.params.values()) n += 4 * v.size
+    for (const q of this.quantized.values()) n += q.byteLength
+    return n
+  }
+
+  /**
+   * The weights as float32 arrays, by Hugging Face name (for saving). A quantized model refuses:
+   * its float32 weights are gone (save it with `saveQuantized`, or keep the original checkpoint).
+   */
   async weights(): Promise<Weights> {
+    if (this.dtype !== 'fp32') throw new QuantizationError('not-float', `this GPT-2 holds its matrices as ${this.dtype}: it has no float32 weights to train or export (saveGPT2 writes it as a ${this.dtype} checkpoint; load the float checkpoint for the rest)`)
+    return this.floatWeights()
+  }
+
+  /** The float32 parameters' values by Hugging Face name: every weight of an fp32 model, the ones not quantized of a quantized one. */
+  async floatWeights(): Promise<Weights> {
     this.check()
     const out: Weights = new Map()
     for (const [name, v] of this.params) out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array })
@@ -197,10 +275,10 @@ export class GPT2 {
   hiddenStates({ ids, positions, mask, cache, dropoutSeed }: PreparedInput): { hidden: tf.Tensor2D; cache: KVCache } {
     const [B, T] = ids.shape
     const past = cache?.length ?? 0
-    const wte = this.param<tf.Tensor2D>('wte.weight')
+    const wte = this.weight('transformer.wte.weight')
     const wpe = this.param<tf.Tensor2D>('wpe.weight')
     const drop = dropoutSites(this.config, dropoutSeed)
-    let x = tf.add(takeRows(wte, tf.reshape(ids, [B * T])), takeRows(wpe, tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B·T, C]
+    let x = tf.add(embed(wte, tf.reshape(ids, [B * T])), takeRows(wpe, tf.tensor1d(positions.flat(), 'int32'))) as tf.Tensor2D // [B·T, C]
     x = dropout(x, drop?.(-1, 'embd'))
     const bias = attentionBias(mask, B, T, past) // [B, 1, T, past+T]
     const layers: LayerCache[] = []
@@ -217,8 +295,8 @@ export class GPT2 {
 
   /** The output head, tied to the token embedding unless the checkpoint has its own `lm_head.weight`: hidden states `[N, C]` → logits `[N, vocab]`. */
   head(hidden: tf.Tensor2D): tf.Tensor2D {
-    const untied = this.params.get('lm_head.weight') as tf.Tensor2D | undefined
-    return tiedHead(hidden, untied ?? this.param<tf.Tensor2D>('wte.weight'))
+    const untied = this.quantized.get('lm_head.weight') ?? (this.params.get('lm_head.weight') as tf.Tensor2D | undefined)
+    return tiedHead(hidden, untied ?? this.weight('transformer.wte.weight'))
   }
 
   /** A pre-LayerNorm block: `x + attn(ln_1(x))`, then `+ mlp(ln_2(x))`. `[B·T, C]` → `[B·T, C]`, and this block's keys and values. */
@@ -284,11 +362,17 @@ export class GPT2 {
     if (this.disposed) return
     for (const kernels of registeredKernels().values()) kernels.release?.(this.params.values())
     for (const v of this.params.values()) v.dispose()
+    for (const q of this.quantized.values()) q.dispose()
     this.disposed = true
   }
 
   private param<T extends tf.Tensor>(name: string): T {
     return this.params.get(`transformer.${name}`)! as unknown as T
+  }
+
+  /** A parameter by full name, float32 or quantized. */
+  private weight(name: string): LinearWeight {
+    return this.quantized.get(name) ?? (this.params.get(name)! as unknown as tf.Tensor2D)
   }
 
   private check(): void {

@@ -6,6 +6,7 @@ import { gpt2Config } from './config'
 import { disposeCache, GPT2 } from './gpt2'
 import { kernelsFor, registeredKernels, setKernelEnabled, type OpName } from './kernel-registry'
 import { attention, gatherRows, geluNew, layerNorm, linear, tiedHead } from './ops'
+import { QuantizedMatrix } from '../quant/quantized-matrix'
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0)
 const random = (shape: number[], seed: number, scale = 1) => tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale))
@@ -55,6 +56,14 @@ const cases: Record<OpName, () => [Float32Array, Float32Array]> = {
     const out = both('tiedHead', () => tiedHead(h as tf.Tensor2D, wte as tf.Tensor2D))
     kernelsFor()?.release?.([wte]) // what GPT2.dispose does for its parameters: the head cache lets go of wte
     tf.dispose([h, wte])
+    return out
+  },
+  quantizedLinear: () => {
+    const [x, w, b] = [random([5, 48], 14), random([48, 96], 15, 0.1), random([96], 16)]
+    const q = QuantizedMatrix.quantize(w.dataSync() as Float32Array, { in: 48, out: 96 }, 'in-out', 'q8', 'w')
+    const out = both('quantizedLinear', () => linear(x as tf.Tensor2D, q, b as tf.Tensor1D))
+    q.dispose()
+    tf.dispose([x, w, b])
     return out
   },
   gatherRows: () => {

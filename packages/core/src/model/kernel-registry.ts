@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import type { QuantizedMatrix } from '../quant/quantized-matrix'
 import type { GPT2Config } from './config'
 
 /**
@@ -15,14 +16,22 @@ export interface OpKernels {
   geluNew?(x: tf.Tensor2D): tf.Tensor2D | null
   /** `softmax(q · kᵀ · scale + bias) · v` for `[batch, heads, positions, head size]`. */
   attention?(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, scale: number): tf.Tensor4D | null
+  /**
+   * `x · Wᵀ + bias` for a weight held in 8 or 16 bits (`[out, in]`, see `QuantizedMatrix`); the
+   * quantized linear layers and the quantized tied head (no bias) both run through it.
+   */
+  quantizedLinear?(x: tf.Tensor2D, weight: QuantizedMatrix, bias?: tf.Tensor1D): tf.Tensor2D | null
   /** The output head tied to the embedding: `h · wteᵀ`. */
   tiedHead?(h: tf.Tensor2D, wte: tf.Tensor2D): tf.Tensor2D | null
   /** Rows `rows` of `x` along the first axis (for reordering a KV cache; not differentiated). */
   gatherRows?<T extends tf.Tensor>(x: T, rows: readonly number[]): T | null
   /** Frees what the kernels keep for these tensors (a cached transposed head), when a model is disposed. */
   release?(tensors: Iterable<tf.Tensor>): void
-  /** Throws when a model of `config` cannot run on this backend (a `ModelTooLargeError` saying why). */
-  checkModel?(config: GPT2Config): void
+  /**
+   * Throws when a model of `config` cannot run on this backend (a `ModelTooLargeError` saying why).
+   * `quantized` names the parameters held as {@link QuantizedMatrix} (outside the backend's memory).
+   */
+  checkModel?(config: GPT2Config, quantized?: ReadonlySet<string>): void
   /** Throws when a model of `config` cannot be trained on this backend (its optimizer moments kept in host memory). */
   checkTraining?(config: GPT2Config): void
   /** Bytes the backend can hold at most (wasm: its 32-bit heap), for memory decisions such as where optimizer moments live. */

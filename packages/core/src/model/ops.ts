@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { QuantizedMatrix } from '../quant/quantized-matrix'
 import { kernel } from './kernel-registry'
 
 /**
@@ -7,10 +8,34 @@ import { kernel } from './kernel-registry'
  * tfjs composite written here, which is the definition every kernel is tested against.
  */
 
+/** A linear layer's weight: float32 `[in, out]` (GPT-2's Conv1D), or held in 8 or 16 bits. */
+export type LinearWeight = tf.Tensor2D | QuantizedMatrix
+
 /** `x · weight + bias`: a Conv1D / linear layer, weight `[in, out]`. `[N, in]` → `[N, out]`. */
-export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
+export function linear(x: tf.Tensor2D, weight: LinearWeight, bias: tf.Tensor1D): tf.Tensor2D {
+  if (weight instanceof QuantizedMatrix) return quantizedLinear(x, weight, bias)
   const k = kernel('linear')
   return k?.(x, weight, bias) ?? tf.add(tf.matMul(x, weight), bias)
+}
+
+/**
+ * `x · Wᵀ (+ bias)` for a quantized weight (`[out, in]`). The composite dequantizes the weight to
+ * float32 and multiplies (exact dequantization, so this is the definition kernels are tested
+ * against); the registered kernel multiplies the 8- or 16-bit weights directly.
+ */
+export function quantizedLinear(x: tf.Tensor2D, weight: QuantizedMatrix, bias?: tf.Tensor1D): tf.Tensor2D {
+  const fast = kernel('quantizedLinear')?.(x, weight, bias)
+  if (fast) return fast
+  return tf.tidy(() => {
+    const y = tf.matMul(x, tf.tensor2d(weight.dequantizeInOut(), [weight.inFeatures, weight.outFeatures]))
+    return (bias ? tf.add(y, bias) : y) as tf.Tensor2D
+  })
+}
+
+/** Rows of an embedding table by token id, `[N]` → `[N, C]`: differentiable for float32 tables, dequantized for quantized ones. */
+export function embed(table: LinearWeight, ids: tf.Tensor1D): tf.Tensor2D {
+  if (!(table instanceof QuantizedMatrix)) return takeRows(table, ids)
+  return tf.tensor2d(table.dequantizeRows(Array.from(ids.dataSync())), [ids.size, table.inFeatures])
 }
 
 /** LayerNorm over the last axis: `(x - mean) / √(variance + ε) · gain + bias`. `[N, C]` → `[N, C]`. */
@@ -65,7 +90,8 @@ export function dropout<T extends tf.Tensor>(x: T, d: Dropout | undefined): T {
 }
 
 /** The output head tied to the token embedding: `h · wteᵀ`. `[N, C]` → `[N, vocab]`. */
-export function tiedHead(h: tf.Tensor2D, wte: tf.Tensor2D): tf.Tensor2D {
+export function tiedHead(h: tf.Tensor2D, wte: LinearWeight): tf.Tensor2D {
+  if (wte instanceof QuantizedMatrix) return quantizedLinear(h, wte)
   const k = kernel('tiedHead')
   return k?.(h, wte) ?? tf.matMul(h, wte, false, true)
 }

@@ -4,11 +4,19 @@ import type { StateDict } from '../checkpoint/tensor-data'
 import type { HubOptions } from '../io/hub-options'
 import { defaultStorage, withSource, type ResolvedModelFiles, type Storage } from '../io/storage'
 import { ConfigError, type GPT2Config } from '../model/config'
+import type { WeightDType } from '../quant/quantized-state-dict'
 
 /** Options for loading a pretrained model: the Hub download settings and the storage to read with. */
 export interface FromPretrainedOptions extends HubOptions {
   /** Default: the default storage (`@dialogpt/core/node`'s file system in Node). */
   storage?: Storage
+  /**
+   * How to hold the weight matrices: `'fp32'`, `'f16'` or `'q8'` (8-bit blocks: a quarter of the
+   * memory, see `QuantizedMatrix`). A float checkpoint is quantized as it loads; a quantized one
+   * (written by `saveGPT2` or `dialogpt quantize`) loads as it is stored. Default: what the
+   * checkpoint holds (`fp32` for a float one).
+   */
+  dtype?: WeightDType
 }
 
 /** `config.json` and `generation_config.json` larger than this are refused. */

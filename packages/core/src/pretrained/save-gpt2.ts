@@ -1,6 +1,7 @@
 import { safetensorsPieces } from '../checkpoint/safetensors'
 import { defaultStorage, writePieces, type Storage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
+import { QUANTIZATION_METADATA_KEY, quantizedTensors } from '../quant/quantized-state-dict'
 
 /** How {@link saveGPT2} stores the weights. */
 export type SaveDtype = 'float32' | 'float16' | 'bfloat16'
@@ -43,12 +44,19 @@ export async function saveGPT2(model: GPT2, dir: string, options: SaveOptions = 
   }
   const dtype = options.dtype ?? 'float32'
   if (!(dtype in SAFETENSORS_TYPE)) throw new RangeError(`saveGPT2: dtype must be float32, float16 or bfloat16, got '${String(dtype)}'`)
-  await put('model.safetensors', safetensorsPieces(await model.weights(), { dtype: SAFETENSORS_TYPE[dtype] }))
+  if (model.dtype !== 'fp32' && options.dtype !== undefined) throw new RangeError(`saveGPT2: this model holds ${model.dtype} weights and is saved as they are; options.dtype (${dtype}) applies to fp32 models`)
+  if (model.dtype === 'q8')
+    // format 'dialogpt-q8': transformers refuses a safetensors file whose format is not one of its
+    // own ('pt', 'tf', 'flax', 'mlx') rather than load a model with its matrices missing.
+    await put('model.safetensors', safetensorsPieces(quantizedTensors(await model.floatWeights(), model.quantizedMatrices()), { metadata: { format: 'dialogpt-q8', [QUANTIZATION_METADATA_KEY]: 'q8' } }))
+  else if (model.dtype === 'f16') await put('model.safetensors', safetensorsPieces(quantizedTensors(await model.floatWeights(), model.quantizedMatrices()), { metadata: { [QUANTIZATION_METADATA_KEY]: 'f16' } }))
+  else await put('model.safetensors', safetensorsPieces(await model.weights(), { dtype: SAFETENSORS_TYPE[dtype] }))
   for (const [name, value] of Object.entries(options.extraFiles ?? {})) await put(name, `${JSON.stringify(value, null, 2)}\n`)
-  await put('config.json', `${JSON.stringify(huggingFaceConfig(model, dtype), null, 2)}\n`)
+  await put('config.json', `${JSON.stringify(huggingFaceConfig(model, model.dtype === 'f16' ? 'float16' : dtype), null, 2)}\n`)
 }
 
 /** The `config.json` that Hugging Face transformers expects for `model` (GPT2LMHeadModel, stored as `dtype`). */
 export function huggingFaceConfig(model: GPT2, dtype: SaveDtype = 'float32'): Record<string, unknown> {
-  return { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: dtype }
+  const quantization = model.dtype === 'fp32' ? {} : { [QUANTIZATION_METADATA_KEY]: model.dtype }
+  return { architectures: ['GPT2LMHeadModel'], ...model.config, n_ctx: model.config.n_positions, torch_dtype: dtype, ...quantization }
 }

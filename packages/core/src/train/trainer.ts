@@ -1,3 +1,4 @@
+import { QuantizationError } from '../quant/quantization-error'
 import { Batcher, asExampleSource, type Batch } from '@dialogpt/data'
 import { defaultStorage } from '../io/storage'
 import type { GPT2 } from '../model/gpt2'
@@ -50,6 +51,7 @@ export class Trainer {
   ) {
     const c = (this.config = resolveTrainerConfig(options, model))
     // Before anything is allocated: a backend that cannot hold the training step says so (wasm and DialoGPT-medium).
+    if (model.dtype !== 'fp32') throw new QuantizationError('not-float', `this GPT-2 holds its matrices as ${model.dtype}, which cannot be trained: fine-tune the float checkpoint, then quantize it`)
     kernelsFor()?.checkTraining?.(model.config)
     this.callbacks = options.callbacks ?? {}
     const common = { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, stateOnHost: c.optimizerState === 'host' }

@@ -49,7 +49,7 @@ it('lets 124M train on wasm and refuses to train 345M there (measured: its first
   // The Trainer asks before it builds an optimizer or reads any data.
   await useBackend('wasm')
   registerWasmKernels()
-  const fake = { config: gpt2Config('medium'), numParameters: 354_823_168, parameters: () => new Map() } as unknown as GPT2
+  const fake = { config: gpt2Config('medium'), dtype: 'fp32', numParameters: 354_823_168, parameters: () => new Map() } as unknown as GPT2
   const before = tf.memory().numTensors
   expect(() => new Trainer(fake, { train: [{ inputIds: [1, 2], labels: [2, 3] }] })).toThrow(ModelTooLargeError)
   expect(tf.memory().numTensors).toBe(before)

@@ -11,17 +11,20 @@ const WASM_WORKING_BYTES = 0.4 * 2 ** 30
  * copy of every matrix it multiplies by (tfjs-wasm packs each matmul's right operand once and keeps
  * it), and with the head cache the transposed `wte` and its packed copy. Measured for the 345M
  * shape: 3.03 GiB of heap after a 64-token prompt and 16 new tokens; this gives 2.83 GiB + activations.
+ * Parameters named in `quantized` live outside the heap (in the quantized kernels' own memory) and
+ * are not counted; a quantized `wte` has no head cache.
  */
-export function wasmInferenceBytes(config: GPT2Config, options: { headCache?: boolean } = {}): number {
+export function wasmInferenceBytes(config: GPT2Config, options: { headCache?: boolean; quantized?: ReadonlySet<string> } = {}): number {
   let weights = 0
   let packed = 0
   for (const [name, shape] of parameterShapes(config)) {
+    if (options.quantized?.has(name)) continue
     const n = shape.reduce((a, b) => a * b, 1)
     weights += n
     if (shape.length === 2 && name.includes('.h.')) packed += n
   }
   const wte = config.vocab_size * config.n_embd
-  const head = options.headCache === false ? 0 : 2 * wte
+  const head = options.headCache === false || options.quantized?.has('transformer.wte.weight') ? 0 : 2 * wte
   return 4 * (weights + packed + head)
 }
 
@@ -31,7 +34,7 @@ export function wasmInferenceBytes(config: GPT2Config, options: { headCache?: bo
  * needs ~6 GiB there). The wasm kernel set's `checkModel`: the `GPT2` constructor calls it before
  * anything is allocated.
  */
-export function checkModelFits(config: GPT2Config, options: { headCache?: boolean } = {}): void {
+export function checkModelFits(config: GPT2Config, options: { headCache?: boolean; quantized?: ReadonlySet<string> } = {}): void {
   const needed = wasmInferenceBytes(config, options) + WASM_WORKING_BYTES
   if (needed <= WASM_HEAP_BYTES) return
   const gib = (b: number) => (b / 2 ** 30).toFixed(1)
@@ -40,7 +43,8 @@ export function checkModelFits(config: GPT2Config, options: { headCache?: boolea
     `a ${(params / 1e6).toFixed(0)}M-parameter GPT-2 needs about ${gib(needed)} GiB on the wasm backend ` +
       `(${gib(params * 4)} GiB of fp32 weights, XNNPACK's packed copies of its matrices and working memory), ` +
       `but wasm's heap is 32-bit and ends at 4 GiB. Run it on the native backend (install @tensorflow/tfjs-node or ` +
-      `@tensorflow/tfjs-node-gpu: @dialogpt/backend-node picks them up), on 'cpu' (slow), on WebGPU/WebGL in a browser, or use a smaller model.`,
+      `@tensorflow/tfjs-node-gpu: @dialogpt/backend-node picks them up), on 'cpu' (slow), on WebGPU/WebGL in a browser, load it with dtype 'q8' ` +
+      `(8-bit weights outside the heap), or use a smaller model.`,
     needed,
     WASM_HEAP_BYTES,
   )

@@ -16,6 +16,7 @@ import { recordingGradients } from './heap'
 import { untransposedMatMul } from './matmul'
 import { registerUnsortedSegmentSum } from './segment-sum'
 import { releaseHeadCache, tiedHeadKernel } from './tied-head'
+import { quantizedLinearKernel } from '../../quant/quantized-linear-kernel'
 
 export { checkModelFits, checkTrainingFits, wasmInferenceBytes, WASM_HEAP_BYTES } from './fits'
 
@@ -42,10 +43,11 @@ export function wasmKernels(options: WasmKernelOptions = {}): OpKernels {
     layerNorm: (x, gain, bias, eps) => (fuse(x) ? fusedLayerNorm(x, gain, bias, eps) : null),
     geluNew: (x) => (fuse(x) ? fusedGeluNew(x) : null),
     attention: options.perHeadAttention === false ? undefined : perHeadAttention,
+    quantizedLinear: quantizedLinearKernel,
     tiedHead: tiedHeadKernel({ headCache }),
     gatherRows: copyRows,
     release: releaseHeadCache,
-    checkModel: (config) => checkModelFits(config, { headCache }),
+    checkModel: (config, quantized) => checkModelFits(config, { headCache, quantized }),
     checkTraining: (config) => checkTrainingFits(config, { headCache }),
     memoryLimitBytes: WASM_HEAP_BYTES,
   }
