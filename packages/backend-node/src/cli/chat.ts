@@ -42,8 +42,12 @@ export async function chatCommand(argv: string[], io: CliIo, input: NodeJS.Reada
   try {
     if (selfPlay !== undefined) return await runSelfPlay(bot, config, values.prompt!, selfPlay, io)
     const chat = bot.chat({ generation: config })
-    const lines = values.script === undefined ? input : await scriptLines(values.script)
-    return await converse(chat, lines, io, values.script !== undefined || !isTTY)
+    try {
+      const lines = values.script === undefined ? input : await scriptLines(values.script)
+      return await converse(chat, lines, io, values.script !== undefined || !isTTY)
+    } finally {
+      chat.dispose()
+    }
   } finally {
     dispose()
   }

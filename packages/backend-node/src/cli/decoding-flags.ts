@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises'
 import { BlockList, causalLM, DialoGPT, loadGPT2WithFiles, type GPT2, type HubOptions } from '@dialogpt/core'
 import { GPT2_VOCAB_SIZE } from '@dialogpt/data'
 import { GenerationConfig } from '@dialogpt/decode'
-import { intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
+import { intFlag, MODEL_SOURCE_FLAGS, numberFlag, oneOf, UsageError, type CliIo } from './io'
 
 /** The flags of every command that decodes (`generate`, `chat`): the model, the decoding settings, MMI and the block list. */
 export const DECODING_STRING_FLAGS = [
   ...MODEL_SOURCE_FLAGS,
+  'dtype',
   'max-new-tokens', 'min-new-tokens', 'num-beams', 'length-penalty', 'early-stopping', 'num-return-sequences', 'top-k', 'top-p', 'temperature', 'seed',
   'repetition-penalty', 'no-repeat-ngram-size', 'eos-token-id', 'reverse-model', 'num-samples', 'block-list',
 ] as const
@@ -17,6 +18,8 @@ export const DECODING_USAGE = `Model:
   --revision REV               Hub branch, tag or commit (default main)
   --cache-dir DIR              Hugging Face cache directory
   --local-files-only           use the cache only, never the network
+  --dtype fp32|f16|q8          hold the weight matrices in 32, 16 or 8 bits (q8: a quarter of the
+                               memory; default: as the checkpoint stores them)
 Decoding (Hugging Face generate() semantics):
   --max-new-tokens N           --min-new-tokens N
   --num-beams K                --length-penalty X       --early-stopping true|false|never
@@ -75,7 +78,8 @@ export async function loadBot(values: DecodingValues, io: CliIo, chatDefaults: G
   const blockList = values['block-list'] === undefined ? undefined : BlockList.parse(await readFile(values['block-list'], 'utf8').catch((e: Error) => {
     throw new UsageError(`--block-list: cannot read ${values['block-list']}: ${e.message}`)
   }))
-  const hub: HubOptions = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'], onProgress }
+  const dtype = oneOf(values.dtype, 'dtype', ['fp32', 'f16', 'q8'] as const)
+  const hub = { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'], onProgress, dtype }
   const loaded = await loadGPT2WithFiles(values.model, hub)
   const bot = new DialoGPT(loaded.model, { chatDefaults, generation: loaded.files.generationConfig ? GenerationConfig.fromHF(loaded.files.generationConfig) : {}, blockList })
   for (const note of loaded.notes) io.stderr(`dialogpt: ${values.model}: ${note}\n`)

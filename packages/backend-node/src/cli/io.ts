@@ -25,6 +25,12 @@ export function intFlag(value: string | undefined, name: string, min = 0): numbe
   return numberFlag(value, name, (n) => Number.isInteger(n) && n >= min)
 }
 
+/** A flag's value when it is one of `allowed` (undefined when the flag is absent). */
+export function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`--${name} must be ${allowed.join(', ')}; got '${value}'`)
+  return value as T | undefined
+}
+
 type StringOptions<S extends string> = { [K in S]: { type: 'string' } }
 type BooleanOptions<B extends string> = { [K in B]: { type: 'boolean' } }
 

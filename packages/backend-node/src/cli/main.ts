@@ -6,6 +6,7 @@ import { generateCommand, GENERATE_USAGE } from './generate'
 import { mergeStoresCommand, MERGE_STORES_USAGE } from './merge-stores'
 import { exportTorchCommand, EXPORT_TORCH_USAGE, importTorchCommand, IMPORT_TORCH_USAGE } from './torch-handoff'
 import { prepareCommand, PREPARE_USAGE } from './prepare'
+import { quantizeCommand, QUANTIZE_USAGE } from './quantize'
 import { trainCommand, TRAIN_USAGE } from './train'
 import { processIo, UsageError, type CliIo } from './io'
 
@@ -17,6 +18,7 @@ Commands:
   export-torch hand a store and a checkpoint over to PyTorch (JSON lines, Hugging Face model, AdamW state)
   import-torch bring a PyTorch run back as a checkpoint that 'train --resume' continues
   train        fine-tune or train a model, with checkpoints and exact resume
+  quantize     write a model with 8-bit (q8) or 16-bit (f16) weight matrices
   generate     generate replies with greedy, beam, sampling or MMI decoding
   chat         talk to a model in the terminal (streaming, history, /reset, /save), or let it talk to itself
   serve        an OpenAI-compatible chat-completions server (streaming, queue limits, API key)
@@ -56,6 +58,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'train':
         if (!rest.includes('--help') && !rest.includes('-h')) await ready
         return await trainCommand(rest, io, io === processIo && process.stderr.isTTY === true)
+      case 'quantize':
+        if (!rest.includes('--help') && !rest.includes('-h')) await ready
+        return await quantizeCommand(rest, io)
       case 'backend': {
         const report = await ready
         io.stdout(`${JSON.stringify(report, null, 2)}\n`)
@@ -73,7 +78,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
     io.stderr(`dialogpt: ${(error as Error).message}\n`)
-    const usages: Record<string, string> = { serve: SERVE_USAGE, chat: CHAT_USAGE, generate: GENERATE_USAGE, prepare: PREPARE_USAGE, 'merge-stores': MERGE_STORES_USAGE, 'export-torch': EXPORT_TORCH_USAGE, 'import-torch': IMPORT_TORCH_USAGE, train: TRAIN_USAGE }
+    const usages: Record<string, string> = { serve: SERVE_USAGE, chat: CHAT_USAGE, generate: GENERATE_USAGE, prepare: PREPARE_USAGE, 'merge-stores': MERGE_STORES_USAGE, 'export-torch': EXPORT_TORCH_USAGE, 'import-torch': IMPORT_TORCH_USAGE, train: TRAIN_USAGE, quantize: QUANTIZE_USAGE }
     if (usage) io.stderr(`\n${usages[command ?? ''] ?? USAGE}`)
     return usage ? 2 : 1
   }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { causalLM, loadGPT2WithFiles, type GPT2 } from '@dialogpt/core'
 import { createServer } from '@dialogpt/serve'
 import { DECODING_BOOLEAN_FLAGS, DECODING_STRING_FLAGS, DECODING_USAGE, loadBot } from './decoding-flags'
-import { flagTable, intFlag, UsageError, type CliIo } from './io'
+import { flagTable, intFlag, oneOf, UsageError, type CliIo } from './io'
 
 export const SERVE_USAGE = `Usage: dialogpt serve --model DIR_OR_REPO [options]
 
@@ -40,7 +40,7 @@ export async function serveCommand(argv: string[], io: CliIo, onListening?: (url
   const { bot, config, dispose } = await loadBot({ ...values, 'reverse-model': undefined }, io, undefined)
   let backward: GPT2 | undefined
   try {
-    if (values['reverse-model']) backward = (await loadGPT2WithFiles(values['reverse-model'], { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'] })).model
+    if (values['reverse-model']) backward = (await loadGPT2WithFiles(values['reverse-model'], { revision: values.revision, cacheDir: values['cache-dir'], localFilesOnly: values['local-files-only'], dtype: oneOf(values.dtype, 'dtype', ['fp32', 'f16', 'q8'] as const) })).model
     const app = createServer({ bot, generation: config, backward: backward && causalLM(backward), apiKey, maxWaiting: intFlag(values['max-waiting'], 'max-waiting', 0), modelId: values['model-id'] ?? values.model })
     const url = await app.listen({ host: values.host ?? '127.0.0.1', port })
     io.stderr(`dialogpt serve: ${values.model} at ${url}/v1 (${apiKey ? 'API key required' : 'no API key'}); Ctrl-C stops\n`)

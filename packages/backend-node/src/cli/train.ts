@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { GPT2, gpt2Config, listTrainerCheckpoints, loadGPT2, saveGPT2, Trainer, GPT2_PRESETS, type GPT2Preset, type TrainingData, type FitResult } from '@dialogpt/core'
 import { turnsToFeatures } from '@dialogpt/data'
 import { prepareSessions, TokenStore } from '@dialogpt/data/node'
-import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, UsageError, type CliIo } from './io'
+import { flagTable, intFlag, MODEL_SOURCE_FLAGS, numberFlag, oneOf, UsageError, type CliIo } from './io'
 import { bar, formatDuration, ProgressLine } from './progress'
 
 export const TRAIN_USAGE = `Usage: dialogpt train --train DATA --out DIR (--model DIR_OR_REPO | --from-scratch PRESET) [options]
@@ -71,10 +71,6 @@ export async function trainCommand(argv: string[], io: CliIo, isTTY = false): Pr
   const steps = intFlag(values.steps, 'steps', 1)
   const epochs = intFlag(values.epochs, 'epochs', 1)
   if (steps === undefined && epochs === undefined) throw new UsageError('give --steps or --epochs')
-  const oneOf = <T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined => {
-    if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`--${name} must be ${allowed.join(', ')}; got '${value}'`)
-    return value as T | undefined
-  }
   const optimizer = oneOf(values.optimizer, 'optimizer', ['adamw', 'adam-original'] as const)
   const schedule = oneOf(values.schedule, 'schedule', ['noam', 'linear', 'constant'] as const)
   const decay = oneOf(values.decay, 'decay', ['all', 'matrices'] as const)
