@@ -56,6 +56,9 @@ describeShared('DialoGPT chat sessions on the gpt2-tiny fixture', ['fixtures', '
     const start = tf.memory().numTensors
     for (let i = 0; i < 50; i++) await chat.send(`turn ${i}: this is a fairly long message with many words to fill the context window quickly`)
     expect(chat.history.length).toBe(100)
+    // The session keeps one KV cache between turns (a key and a value per layer), and frees it on dispose.
+    expect(tf.memory().numTensors).toBe(start + 2 * bot.model.config.n_layer)
+    chat.dispose()
     expect(tf.memory().numTensors).toBe(start)
     // A single message longer than the whole window keeps only its end.
     const long = 'word '.repeat(500)

@@ -2,6 +2,7 @@ import { generate, GENERATION_DEFAULTS, GenerationConfig, stream, type FinishRea
 import { ReplyText } from './reply-text'
 import type { BlockList } from './block-list'
 import { causalLM, type GPT2Decoding } from './model/causal-lm'
+import { ConversationCache } from './model/conversation-cache'
 import type { StateDict } from './checkpoint/tensor-data'
 import type { GPT2Config } from './model/config'
 import { GPT2 } from './model/gpt2'
@@ -147,12 +148,16 @@ export class DialoGPT {
 
   /** Replies to a dialogue history (oldest turn first) without keeping any state. */
   async reply(turns: readonly string[], config: GenerationConfig = {}): Promise<string> {
-    const chat = this.chat({ generation: config })
     if (turns.length === 0) throw new RangeError('reply() needs at least one turn')
-    const history = turns.slice(0, -1)
-    // Turns alternate, and the one just before the new message is the bot's.
-    history.forEach((text, i) => chat.push((history.length - i) % 2 === 1 ? 'bot' : 'user', text))
-    return chat.send(turns[turns.length - 1]!)
+    const chat = this.chat({ generation: config })
+    try {
+      const history = turns.slice(0, -1)
+      // Turns alternate, and the one just before the new message is the bot's.
+      history.forEach((text, i) => chat.push((history.length - i) % 2 === 1 ? 'bot' : 'user', text))
+      return await chat.send(turns[turns.length - 1]!)
+    } finally {
+      chat.dispose()
+    }
   }
 
   /** `@dialogpt/decode`'s `generate` on this model, from text (one turn) or token ids, with {@link configFor}'s settings. */
@@ -167,9 +172,15 @@ export class DialoGPT {
   }
 }
 
-/** A conversation with a {@link DialoGPT}: the history, and the calls that extend it. */
+/**
+ * A conversation with a {@link DialoGPT}: the history, and the calls that extend it. It keeps the
+ * keys and values of the conversation between turns (see {@link ConversationCache}), so a turn
+ * computes only its new tokens; {@link ChatSession.dispose} (or {@link ChatSession.reset}) frees them.
+ */
 export class ChatSession {
   private turns: ChatTurn[] = []
+  /** The model with this conversation's KV cache kept between turns. */
+  readonly lm: ConversationCache
   /**
    * How the last reply ended: from `send`, the decoder's reason (`'filtered'` when the block list's
    * output check cut it); from `stream`, `'done'`, `'filtered'`, or `'stopped'` when the caller
@@ -181,16 +192,24 @@ export class ChatSession {
     private readonly bot: DialoGPT,
     /** This conversation's settings, over the bot's. */
     private readonly config: GenerationConfig,
-  ) {}
+  ) {
+    this.lm = new ConversationCache(bot.lm)
+  }
 
   /** The conversation so far, oldest first. */
   get history(): readonly ChatTurn[] {
     return this.turns
   }
 
-  /** Forgets the conversation. */
+  /** Forgets the conversation (and frees its cache). */
   reset(): void {
     this.turns = []
+    this.lm.forget()
+  }
+
+  /** Frees the conversation's KV cache. The session stays usable: its next turn computes the whole prompt again. */
+  dispose(): void {
+    this.lm.forget()
   }
 
   /** Adds a turn without generating (to restore or seed a conversation). */
@@ -202,7 +221,7 @@ export class ChatSession {
   async send(text: string, config: GenerationConfig = {}): Promise<string> {
     const merged = this.bot.configFor(this.config, config)
     const prompt = this.prompt(text, merged)
-    const [[generated]] = (await generate(this.bot.lm, prompt, merged)) as [[GeneratedSequence]]
+    const [[generated]] = (await generate(this.lm, prompt, merged)) as [[GeneratedSequence]]
     const best = this.bot.checkOutput(generated)
     this.lastFinishedBy = best.finishedBy
     const ids = best.ids.filter((id) => id !== this.bot.tokenizer.eosTokenId)
@@ -225,7 +244,7 @@ export class ChatSession {
     let finished: ChatSession['lastFinishedBy'] = 'stopped'
     try {
       // Leaving the loop (a blocked phrase, or the caller stopping) stops the generation and frees its tensors.
-      for await (const id of stream(this.bot.lm, prompt, merged)) {
+      for await (const id of stream(this.lm, prompt, merged)) {
         const piece = reply.push(id)
         if (piece) yield piece
         if (reply.ended) break
