@@ -9,6 +9,7 @@ import * as memory from './memory.bench'
 import * as mediumResume from './medium-resume.bench'
 import * as metrics from './metrics.bench'
 import * as readers from './readers.bench'
+import * as quant from './quant.bench'
 import * as serve from './serve.bench'
 import * as sizes from './sizes.bench'
 import * as train from './train.bench'
@@ -20,7 +21,7 @@ interface Bench {
 
 // sizes reports the wasm heap, which only grows within a process: it runs before the other wasm benchmarks.
 // medium-resume takes ~10 minutes (355M on the cpu backend): it runs only when named.
-const all: Bench[] = [metrics, humanEval, readers, data, sizes, load, memory, forward, decode, browserDecode, train, serve, mediumResume]
+const all: Bench[] = [metrics, humanEval, readers, data, sizes, load, memory, forward, decode, quant, browserDecode, train, serve, mediumResume]
 const optIn = new Set(['medium-resume'])
 const wanted = process.argv.slice(2)
 const chosen = wanted.length ? all.filter((b) => wanted.includes(b.name)) : all.filter((b) => !optIn.has(b.name))
