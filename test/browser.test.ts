@@ -26,6 +26,8 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
   let modelRequests = 0
   let expected: number[] = []
   let expectedLogits: Float32Array = new Float32Array()
+  let expectedQ8: number[] = []
+  let expectedQ8Logits: Float32Array = new Float32Array()
 
   beforeAll(async () => {
     if (!run) return
@@ -51,14 +53,21 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
     expectedLogits = (await logits.data()) as Float32Array
     tf.dispose([logits, ...cache.layers.flatMap((l) => [l.key, l.value])])
     model.dispose()
+    // The same with the matrices quantized to q8 as they load (the composite product here on cpu; the SIMD kernel in the page).
+    const q8 = await loadGPT2(sharedPath('fixtures', 'gpt2-tiny'), { dtype: 'q8' })
+    expectedQ8 = (await generate(causalLM(q8), new GPT2Tokenizer().encodeTurns([PROMPT]), { maxNewTokens: MAX }))[0]![0]!.ids
+    const q8Out = q8.forward([new GPT2Tokenizer().encodeTurns([PROMPT])], { lastOnly: true })
+    expectedQ8Logits = (await q8Out.logits.data()) as Float32Array
+    tf.dispose([q8Out.logits, ...q8Out.cache.layers.flatMap((l) => [l.key, l.value])])
+    q8.dispose()
     mkdirSync(artifacts, { recursive: true })
   })
 
   afterAll(() => closeServer?.())
 
-  async function open(backend: string, max = MAX) {
+  async function open(backend: string, max = MAX, dtype = '') {
     const { context, page } = await openChromium()
-    await page.goto(`${base}/index.html?model=${encodeURIComponent(`${base}/models/gpt2-tiny/`)}&backend=${backend}&max=${max}`)
+    await page.goto(`${base}/index.html?model=${encodeURIComponent(`${base}/models/gpt2-tiny/`)}&backend=${backend}&max=${max}${dtype ? `&dtype=${dtype}` : ''}`)
     const status = () => page.evaluate(() => (window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status)
     const load = async () => {
       await page.click('#load')
@@ -70,7 +79,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       await page.click('#send')
     }
     const finished = () => page.waitForFunction(() => /^(done|stopped|error)/.test((window as unknown as { dialogptDemo: { status: string } }).dialogptDemo.status), null, { timeout: 0 })
-    const state = () => page.evaluate(() => (window as unknown as { dialogptDemo: { lastIds: number[]; lastText: string; backend: string; loadedFromCache: boolean; status: string; promptLogits: number[] } }).dialogptDemo)
+    const state = () => page.evaluate(() => (window as unknown as { dialogptDemo: { lastIds: number[]; lastText: string; backend: string; dtype: string; loadedFromCache: boolean; status: string; promptLogits: number[] } }).dialogptDemo)
     return { context, page, status, load, send, finished, state }
   }
 
@@ -89,6 +98,26 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       s.promptLogits.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - expectedLogits[i]!))))
       expect(worst).toBeLessThan(1e-4)
       if (backend === 'wasm') await b.page.screenshot({ path: join(artifacts, 'web-chat.png') })
+    } finally {
+      await b.context.close()
+    }
+  })
+
+  it.runIf(run)('holds the matrices as q8 when the model picker says so, with the WebAssembly SIMD kernels giving Node\'s q8 ids and logits within 1e-4', async () => {
+    const b = await open('wasm', MAX, 'q8')
+    try {
+      await b.load()
+      await b.send(PROMPT)
+      await b.finished()
+      const s = await b.state()
+      expect(s.status).toBe('done')
+      expect(s.dtype).toBe('q8')
+      expect(s.lastIds).toEqual(expectedQ8)
+      let worst = 0
+      s.promptLogits.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - expectedQ8Logits[i]!))))
+      expect(worst).toBeLessThan(1e-4)
+      // Not the fp32 model's logits: the page really multiplied 8-bit weights.
+      expect(s.promptLogits.some((x, i) => x !== expectedLogits[i])).toBe(true)
     } finally {
       await b.context.close()
     }

@@ -1,7 +1,7 @@
 // The web chat demo: loads a model from a URL (with download progress and the browser cache),
 // shows the backend, streams the reply token by token, stops on request, and fine-tunes the
 // loaded model on a few pasted dialogues with the library's Trainer.
-// Query parameters: ?model=URL&backend=webgpu|webgl|wasm&max=N prefill the form. The chat keeps
+// Query parameters: ?model=URL&backend=webgpu|webgl|wasm&dtype=fp32|f16|q8&max=N prefill the form. The chat keeps
 // its history and cuts it by whole turns to fit the model; greedy, sampling or beam search.
 import { loadWebModel, selectWebBackend, type WebProgress } from '@dialogpt/backend-web'
 import { Trainer, type DialoGPT } from '@dialogpt/core'
@@ -14,6 +14,8 @@ const params = new URLSearchParams(location.search)
 const modelInput = $<HTMLInputElement>('model')
 const backendChoice = $<HTMLSelectElement>('backend-choice')
 modelInput.value = params.get('model') ?? ''
+const dtypeChoice = $<HTMLSelectElement>('dtype')
+dtypeChoice.value = params.get('dtype') ?? ''
 backendChoice.value = params.get('backend') ?? ''
 const maxNewTokens = Number(params.get('max') ?? 24)
 
@@ -21,6 +23,8 @@ const maxNewTokens = Number(params.get('max') ?? 24)
 const state = {
   status: 'idle',
   backend: '',
+  /** How the loaded model holds its matrices (fp32, f16, q8). */
+  dtype: '',
   loadedFromCache: false,
   lastIds: [] as number[],
   lastText: '',
@@ -56,6 +60,7 @@ $('load').addEventListener('click', async () => {
     setStatus('loading the model')
     const cached: boolean[] = []
     bot = await loadWebModel(modelInput.value, {
+      dtype: (dtypeChoice.value || undefined) as 'fp32' | 'f16' | 'q8' | undefined,
       onProgress: (p: WebProgress) => {
         cached.push(p.cached)
         const progress = $<HTMLProgressElement>('progress')
@@ -65,6 +70,7 @@ $('load').addEventListener('click', async () => {
       },
     })
     state.loadedFromCache = cached.length > 0 && cached.every(Boolean)
+    state.dtype = bot.model.dtype
     setStatus(`ready${state.loadedFromCache ? ' (loaded from the browser cache)' : ''}`)
     $<HTMLButtonElement>('send').disabled = false
     $<HTMLButtonElement>('train').disabled = false

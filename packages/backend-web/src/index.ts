@@ -12,11 +12,16 @@
  * ```
  */
 import { registerWasmKernels } from '@dialogpt/core/wasm-kernels'
+import { setQuantThreads } from '@dialogpt/core'
+import { webQuantWorker, webQuantThreads } from './quant-workers'
 
 // The model's fast paths on tfjs-wasm (used only while wasm is the backend).
 registerWasmKernels()
+// 8- and 16-bit weights multiply on worker threads too where the page may share memory.
+setQuantThreads({ threads: webQuantThreads(), spawn: webQuantWorker })
 
 export { selectWebBackend, describeWebBackend, WEB_BACKENDS, type WebBackendName, type WebBackendOptions, type WebBackendReport } from './select-web-backend'
 export { fetchCached, WebDownloadError, type CacheLike, type FetchCachedOptions, type WebProgress } from './weight-cache'
 export { loadWebModel, checkModelFits, huggingFaceUrl, type LoadWebModelOptions } from './load-web-model'
 export { ModelTooLargeError } from '@dialogpt/core'
+export { webQuantWorker, webQuantThreads } from './quant-workers'

@@ -1,4 +1,4 @@
-import { checkRepoId, checkRevision, DialoGPT, kernelsFor, ModelTooLargeError, readStateDict, type GPT2Config } from '@dialogpt/core'
+import { checkRepoId, checkRevision, DialoGPT, isQuantizable, kernelsFor, ModelTooLargeError, parameterShapes, readStateDict, type GPT2Config, type WeightDType } from '@dialogpt/core'
 import { describeWebBackend } from './select-web-backend'
 import { fetchCached, type FetchCachedOptions } from './weight-cache'
 
@@ -6,10 +6,15 @@ import { fetchCached, type FetchCachedOptions } from './weight-cache'
  * Checks that a model of `config` fits the backend in use: on WebGPU the tied `wte` matrix must fit
  * one storage buffer binding; on wasm the weights, XNNPACK's packed copies and working memory must
  * fit the 4 GiB heap (the wasm kernels' `checkModel`). Throws {@link ModelTooLargeError} naming the limit
- * and the way out.
+ * and the way out. With `dtype` q8 or f16 the matrices live outside the backend (in the quantized
+ * kernels' memory) and are not counted.
  */
-export function checkModelFits(config: GPT2Config, backend = describeWebBackend()): void {
+export function checkModelFits(config: GPT2Config, backend = describeWebBackend(), dtype: WeightDType = 'fp32'): void {
   if (!backend) return
+  if (dtype !== 'fp32') {
+    kernelsFor(backend.chosen)?.checkModel?.(config, new Set([...parameterShapes(config).keys()].filter(isQuantizable)))
+    return
+  }
   const wteBytes = config.vocab_size * config.n_embd * 4
   if (backend.chosen === 'webgpu' && backend.maxStorageBufferBindingSize !== undefined && wteBytes > backend.maxStorageBufferBindingSize) {
     throw new ModelTooLargeError(
@@ -28,6 +33,12 @@ export interface LoadWebModelOptions extends FetchCachedOptions {
    * safetensors (HTTP 404), as DialoGPT-medium and -large publish safetensors only on `refs/pr/N`.
    */
   weights?: 'model.safetensors' | 'pytorch_model.bin'
+  /**
+   * How to hold the weight matrices: `'q8'` (8-bit blocks, a quarter of the memory: DialoGPT-large
+   * fits a tab), `'f16'` or `'fp32'`. Default: what the checkpoint holds. q8 and f16 multiply in
+   * the quantized WebAssembly kernels, on worker threads when the page is cross-origin isolated.
+   */
+  dtype?: WeightDType
 }
 
 /**
@@ -55,7 +66,8 @@ export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`
   const config = JSON.parse(new TextDecoder().decode(await fetchCached(`${base}config.json`, options))) as Partial<GPT2Config>
   const full = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, ...config } as GPT2Config
-  checkModelFits(full)
+  const stored = (config as Record<string, unknown>).dialogpt_quantization as WeightDType | undefined
+  checkModelFits(full, describeWebBackend(), options.dtype ?? stored ?? 'fp32')
   // A missing safetensors (404, remembered in the cache so a second visit works offline) falls back to pytorch_model.bin.
   const bytes =
     options.weights !== undefined
@@ -63,5 +75,5 @@ export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions
       : ((await fetchCached(`${base}model.safetensors`, { ...options, absentOk: true })) ?? (await fetchCached(`${base}pytorch_model.bin`, options)))
   const generation = await fetchCached(`${base}generation_config.json`, { ...options, absentOk: true })
   const generationConfig = generation ? (JSON.parse(new TextDecoder().decode(generation)) as Record<string, unknown>) : undefined
-  return DialoGPT.fromFiles({ stateDict: readStateDict(bytes), config, generationConfig })
+  return DialoGPT.fromFiles({ stateDict: readStateDict(bytes), config, generationConfig }, { dtype: options.dtype })
 }

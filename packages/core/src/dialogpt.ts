@@ -6,7 +6,7 @@ import { ConversationCache } from './model/conversation-cache'
 import type { StateDict } from './checkpoint/tensor-data'
 import type { GPT2Config } from './model/config'
 import { GPT2 } from './model/gpt2'
-import { prepareStateDict } from './model/weights'
+import type { WeightDType } from './quant/quantized-state-dict'
 import { loadGPT2WithFiles } from './pretrained/load-gpt2'
 import type { FromPretrainedOptions } from './pretrained/read-pretrained'
 import { DIALOGPT_CHAT_DEFAULTS } from './generation-defaults'
@@ -83,11 +83,11 @@ export class DialoGPT {
    */
   static fromFiles(
     files: { stateDict: StateDict; config?: Partial<GPT2Config>; generationConfig?: Record<string, unknown> },
-    options: { generation?: GenerationConfig; chatDefaults?: GenerationConfig; blockList?: BlockList } = {},
+    options: { generation?: GenerationConfig; chatDefaults?: GenerationConfig; blockList?: BlockList; dtype?: WeightDType } = {},
   ): DialoGPT {
-    const prepared = prepareStateDict(files.stateDict, files.config)
+    const { model, notes } = GPT2.loadStateDict(files.stateDict, files.config, options.dtype)
     const fromModel = files.generationConfig ? GenerationConfig.fromHF(files.generationConfig) : {}
-    return new DialoGPT(new GPT2(prepared.config, prepared.weights), { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes: prepared.notes, blockList: options.blockList })
+    return new DialoGPT(model, { chatDefaults: options.chatDefaults, generation: { ...fromModel, ...options.generation }, notes, blockList: options.blockList })
   }
 
   /**

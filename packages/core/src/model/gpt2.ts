@@ -8,7 +8,7 @@ import { prepareStateDict, type Weights } from './weights'
 import type { StateDict } from '../checkpoint/tensor-data'
 import { QuantizationError } from '../quant/quantization-error'
 import type { QuantizedMatrix } from '../quant/quantized-matrix'
-import { dequantizeWeight, isQuantizable, quantizedStateDict, quantizeWeight, type WeightDType } from '../quant/quantized-state-dict'
+import { dequantizeWeight, isQuantizable, QUANTIZATION_METADATA_KEY, quantizedStateDict, quantizeWeight, type WeightDType } from '../quant/quantized-state-dict'
 
 export type { IntMatrix } from './attention-mask'
 
@@ -128,10 +128,23 @@ export class GPT2 {
 
   /** A GPT-2 from a state dict (any checkpoint format): dimensions from the tensors, the rest from `config` (the tensors win where they disagree). */
   static fromStateDict(dict: StateDict, config?: Partial<GPT2Config>, options: { dtype?: WeightDType } = {}): GPT2 {
+    return GPT2.loadStateDict(dict, config, options.dtype).model
+  }
+
+  /**
+   * {@link GPT2.fromStateDict}, with what loading changed or inferred. The matrices are held as
+   * `dtype`: a quantized checkpoint's q8 matrices are taken as they are, float ones quantized as
+   * they load. Without `dtype` the model is what the checkpoint holds (q8; f16 when `config.json`
+   * says so; else fp32). Frees what it made when it fails.
+   */
+  static loadStateDict(dict: StateDict, config?: Partial<GPT2Config>, dtype?: WeightDType): { model: GPT2; notes: string[] } {
     const { dict: plain, quantized } = quantizedStateDict(dict)
     try {
       const prepared = prepareStateDict(plain, config)
-      return GPT2.withDType(prepared.config, prepared.weights, quantized, options.dtype)
+      const stored = (config as Record<string, unknown> | undefined)?.[QUANTIZATION_METADATA_KEY]
+      const model = GPT2.withDType(prepared.config, prepared.weights, quantized, dtype ?? (stored === 'f16' ? 'f16' : undefined))
+      const notes = model.dtype === 'fp32' || quantized.size > 0 ? prepared.notes : [...prepared.notes, `weight matrices quantized to ${model.dtype} as they loaded`]
+      return { model, notes }
     } catch (error) {
       for (const q of quantized.values()) q.dispose()
       throw error
