@@ -68,7 +68,29 @@ export const targets: Target[] = [
     bench: 'human-eval',
     judge: (r) => (r.timings?.fullReport ? { figure: `${r.timings.fullReport.medianMs} ms (cold ${r.coldFullReportMs} ms)`, ok: Math.max(r.timings.fullReport.medianMs, r.coldFullReportMs) < 5000 } : null),
   },
+  // #20: quantized weights (bench/quant.bench.ts). Absolute targets were set on a quiet machine;
+  // each figure is printed with the fp32 step of the same run for comparison.
+  { what: '(#20) greedy decode, q8, one thread: >= 60 tokens/s', bench: 'quant', judge: (r) => quantSpeed(r, 'greedy q8, 1 thread', 60) },
+  { what: '(#20) greedy decode, q8, two threads: >= 90 tokens/s', bench: 'quant', judge: (r) => quantSpeed(r, 'greedy q8, 2 threads', 90) },
+  { what: '(#20) greedy decode, f16, one thread: >= 50 tokens/s', bench: 'quant', judge: (r) => quantSpeed(r, 'greedy f16, 1 thread', 50) },
+  { what: '(#20) q8: weight bytes <= 0.5x the fp32 weight bytes (the resident-memory target, measured on the weights alone)', bench: 'quant', judge: (r) => atMost(r.q8WeightBytesOverFp32, 0.5, 'x') },
+  { what: '(#20) DialoGPT-medium shape, q8: >= 25 tokens/s', bench: 'quant', judge: (r) => atLeast(r.sizes?.medium?.decodeTokensPerSecond, 25, 'tokens/s') },
+  {
+    what: '(#20) DialoGPT-large shape, q8: loads and chats on wasm in Node',
+    bench: 'quant',
+    judge: (r) => (r.sizes?.large ? { figure: `${r.sizes.large.decodeTokensPerSecond} tokens/s, ${r.sizes.large.weightMiB} MiB of q8 weights, tfjs heap ${r.sizes.large.wasmHeapMiB} MiB`, ok: r.sizes.large.decodeTokensPerSecond > 0 } : null),
+  },
+  { what: '(#20) beam 10 per step, q8: <= 3x the q8 greedy step', bench: 'quant', judge: (r) => atMost(r.q8BeamStepOverGreedyStep, 3, 'x') },
+  { what: '(#20) load of a q8 file, 124M: <= 0.5 s', bench: 'quant', judge: (r) => atMost(r.loadQ8?.medianMs, 500, 'ms') },
+  { what: '(#20) 10th chat turn against the 1st, same reply length, q8: <= 1.2x', bench: 'quant', judge: (r) => atMost(r.chatTenthOverFirst?.['q8, cache kept'], 1.2, 'x') },
 ]
+
+/** A quant benchmark's tokens/s for `what`, with the same run's fp32 figure beside it. */
+function quantSpeed(r: Json, what: string, min: number): { figure: string; ok: boolean } | null {
+  const x = r.results?.[what]?.decodeTokensPerSecond
+  if (x === undefined) return null
+  return { figure: `${x} tokens/s (fp32 in the same run: ${r.results?.['greedy fp32']?.decodeTokensPerSecond} tokens/s)`, ok: x >= min }
+}
 
 /** The data benchmark's inputs, smallest first. */
 function dataRuns(r: Json): Json[] {
