@@ -8,8 +8,8 @@ export interface StateDictTensor {
   /** The dtype the file stored it in. */
   dtype: StoredDType
   shape: number[]
-  /** Float tensors (f16/bf16/f32/f64) as Float32Array; bool/uint8/int8/int16/int32 as Int32Array; int64 as Float64Array. */
-  data: Float32Array | Int32Array | Float64Array
+  /** Float tensors (f16/bf16/f32/f64) as Float32Array; int8 as Int8Array (a view of the bytes, as quantized weights are read); bool/uint8/int16/int32 as Int32Array; int64 as Float64Array. */
+  data: Float32Array | Int32Array | Int8Array | Float64Array
 }
 
 /** A checkpoint's tensors by name, in the file's order. */
@@ -45,7 +45,7 @@ const f16Table = (() => {
 /**
  * Decodes `count` little-endian elements of `dtype` from `bytes` at `offset`, reading through a
  * DataView-free path that works at any alignment. Floats become float32. Aligned float32 and int32
- * data are views of `bytes` (they share its memory); everything else is a fresh array.
+ * data, and int8 data, are views of `bytes` (they share its memory); everything else is a fresh array.
  */
 export function decodeElements(bytes: Uint8Array, offset: number, count: number, dtype: StoredDType): StateDictTensor['data'] {
   const size = ELEMENT_SIZE[dtype]
@@ -55,6 +55,7 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
   const at = bytes.byteOffset + offset
   if (dtype === 'float32' && at % 4 === 0) return new Float32Array(bytes.buffer, at, count)
   if (dtype === 'int32' && at % 4 === 0) return new Int32Array(bytes.buffer, at, count)
+  if (dtype === 'int8') return new Int8Array(bytes.buffer, at, count)
   // Otherwise copy to an aligned buffer first: checkpoint payloads often sit at odd offsets.
   const raw = new Uint8Array(count * size)
   raw.set(bytes.subarray(offset, offset + count * size))
@@ -74,11 +75,6 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
     case 'bool':
     case 'uint8':
       return Int32Array.from(raw)
-    case 'int8': {
-      const out = new Int32Array(count)
-      out.set(new Int8Array(raw.buffer, 0, count))
-      return out
-    }
     case 'int16':
       return Int32Array.from(new Int16Array(raw.buffer, 0, count))
     case 'int32':

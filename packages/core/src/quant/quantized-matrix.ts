@@ -90,7 +90,7 @@ export class QuantizedMatrix {
    * A q8 matrix from a quantized checkpoint's parts: `q` `[out, in]` int8 values, `scales`
    * `[out, ⌈in / 32⌉]` (float16 values, as float32). Checks ranges and finiteness, naming `name`.
    */
-  static fromQ8(q: ArrayLike<number>, scales: Float32Array, shape: { out: number; in: number }, name: string): QuantizedMatrix {
+  static fromQ8(q: Int8Array | Int32Array | ArrayLike<number>, scales: Float32Array, shape: { out: number; in: number }, name: string): QuantizedMatrix {
     const { out, in: inF } = shape
     const blocks = Math.ceil(inF / Q8_BLOCK)
     if (q.length !== out * inF) throw new QuantizationError('bad-tensor', `${name}.q8: ${q.length} values for [${out}, ${inF}]`, name)
@@ -99,19 +99,24 @@ export class QuantizedMatrix {
       const s = scales[i]!
       if (!Number.isFinite(s) || s < 0) throw new QuantizationError('not-finite', `${name}.q8_scales: scale ${i} is ${s}; scales must be finite and non-negative`, name)
     }
-    if (!(q instanceof Int32Array) && !(q instanceof Int8Array))
-      for (let k = 0; k < q.length; k++) if (!Number.isInteger(q[k]!)) throw new QuantizationError('out-of-range', `${name}.q8: value ${q[k]} at [${Math.floor(k / inF)}, ${k % inF}] is not an integer`, name)
-    const source = q instanceof Int32Array ? q : Int32Array.from(q)
-    for (let k = 0; k < source.length; k++) {
-      const v = source[k]!
-      if (v < -127 || v > 127) throw new QuantizationError('out-of-range', `${name}.q8: value ${v} at [${Math.floor(k / inF)}, ${k % inF}] is outside the integers of [-127, 127]`, name)
-    }
+    // int8 values as read from a checkpoint (an Int8Array view of the file) need only the -128 check.
+    const source = q instanceof Int8Array || q instanceof Int32Array ? q : Int32Array.from(q, (v, k) => {
+      if (!Number.isInteger(v)) throw new QuantizationError('out-of-range', `${name}.q8: value ${v} at [${Math.floor(k / inF)}, ${k % inF}] is not an integer`, name)
+      return v
+    })
+    const outside = (k: number) => new QuantizationError('out-of-range', `${name}.q8: value ${source[k]} at [${Math.floor(k / inF)}, ${k % inF}] is outside the integers of [-127, 127]`, name)
+    if (source instanceof Int8Array) {
+      const k = source.indexOf(-128) // the only int8 outside the range, found by the engine's own search
+      if (k >= 0) throw outside(k)
+    } else for (let k = 0; k < source.length; k++) if (source[k]! < -127 || source[k]! > 127) throw outside(k)
     const m = new QuantizedMatrix('q8', out, inF, name)
     const weights = m.int8()
-    for (let o = 0; o < out; o++) {
-      weights.set(source.subarray(o * inF, (o + 1) * inF), o * m.inPadded)
-      weights.fill(0, o * m.inPadded + inF, (o + 1) * m.inPadded)
-    }
+    if (m.inPadded === inF) weights.set(source)
+    else
+      for (let o = 0; o < out; o++) {
+        weights.set(source.subarray(o * inF, (o + 1) * inF), o * m.inPadded)
+        weights.fill(0, o * m.inPadded + inF, (o + 1) * m.inPadded)
+      }
     m.scales().set(scales)
     return m
   }
