@@ -37,15 +37,25 @@ describeShared('dialogpt serve: the official openai client against createServer 
     { role: 'user' as const, content: 'How are you today?' },
   ]
   /** What generate() gives for the same dialogue and settings (the bot's defaults under the request's). */
-  async function expected(config: Parameters<DialoGPT['configFor']>[0]) {
+  async function expected(config: Parameters<DialoGPT['configFor']>[0], dialogue: { content: string }[] = messages) {
     const c = bot.configFor(config)
-    const prompt = bot.promptFor(messages.map((m) => bot.tokenizer.encode(m.content)), c.maxNewTokens!, 'refuse').ids
+    const prompt = bot.promptFor(dialogue.map((m) => bot.tokenizer.encode(m.content)), c.maxNewTokens!, 'refuse').ids
     return (await generate(bot.lm, prompt, c))[0]!.map((s) => bot.tokenizer.decode(s.ids.filter((id) => id !== 50256)))
   }
 
   it('lists the model and answers health checks', async () => {
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(['tiny'])
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', model: 'tiny', running: 0, waiting: 0 })
+  })
+
+  it('keeps the last conversation\'s KV cache: the next turn of it reuses the cache and answers as a fresh generate() does', async () => {
+    const first = await client.chat.completions.create({ model: 'tiny', messages, max_tokens: 6, temperature: 0 })
+    const held = (await (await fetch(`${base}/health`)).json()).cachedPositions as number
+    expect(held).toBeGreaterThan(0)
+    const next = [...messages, { role: 'assistant' as const, content: first.choices[0]!.message.content! }, { role: 'user' as const, content: 'And tomorrow?' }]
+    const second = await client.chat.completions.create({ model: 'tiny', messages: next, max_tokens: 6, temperature: 0 })
+    expect(second.choices[0]!.message.content).toBe((await expected({ maxNewTokens: 6, doSample: false }, next))[0])
+    expect((await (await fetch(`${base}/health`)).json()).cachedPositions).toBeGreaterThan(held)
   })
 
   it('completes a dialogue as generate() does: greedy, sampled with a seed, and n > 1', async () => {
@@ -104,11 +114,13 @@ describeShared('dialogpt serve: the official openai client against createServer 
       expect((error as Error).name).toMatch(/Abort/)
     }
     expect(pieces).toBe(5)
-    // The server notices the closed connection at its next step and frees that generation's tensors.
+    // The server notices the closed connection at its next step and frees that generation's tensors;
+    // what it fed stays as the kept conversation cache (a key and a value per layer) until the server closes.
     for (let i = 0; i < 200 && (await (await fetch(`http://127.0.0.1:${(longApp.server.address() as AddressInfo).port}/health`)).json()).running !== 0; i++) await new Promise((r) => setTimeout(r, 25))
     expect((await (await fetch(`http://127.0.0.1:${(longApp.server.address() as AddressInfo).port}/health`)).json()).running).toBe(0)
-    expect(tf.memory().numTensors).toBe(before)
+    expect(tf.memory().numTensors).toBe(before + 2 * long.model.config.n_layer)
     await longApp.close()
+    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('refuses bad requests with OpenAI-style errors naming the field, and never crashes', async () => {

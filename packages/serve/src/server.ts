@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { firstStop, ReplyText, type DialoGPT } from '@dialogpt/core'
+import { ConversationCache, firstStop, ReplyText, type DialoGPT } from '@dialogpt/core'
 import { generate, GENERATION_DEFAULTS, GenerationConfigError, type CausalLM, type FinishReason as DecodeFinish, type GeneratedSequence, type GenerationConfig } from '@dialogpt/decode'
 import { Scheduler } from './scheduler'
 import { ApiError } from './api-error'
@@ -56,7 +56,11 @@ const FINISH: Record<DecodeFinish, FinishReason> = { eos: 'stop', max_length: 'l
 export function createServer(options: ServeOptions): FastifyInstance {
   const { bot } = options
   const modelId = options.modelId ?? 'dialogpt'
-  const scheduler = new Scheduler(bot.lm, options.maxWaiting ?? 16, options.retryAfterSeconds ?? 2, options.maxBatch ?? 8)
+  // A chat API's client sends the whole conversation with each turn: the keys and values of the
+  // last conversation decoded alone are kept, so its next turn computes only what is new
+  // (requests decoded together in a batch pass through). Freed when the server closes.
+  const lm = new ConversationCache(bot.lm)
+  const scheduler = new Scheduler(lm, options.maxWaiting ?? 16, options.retryAfterSeconds ?? 2, options.maxBatch ?? 8)
   const limits = { maxMessages: options.maxMessages ?? 256, maxN: options.maxN ?? 8, maxStop: 4 }
   const created = Math.floor(Date.now() / 1000)
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 2 ** 20, logger: false })
@@ -85,7 +89,8 @@ export function createServer(options: ServeOptions): FastifyInstance {
       throw new ApiError(401, 'a valid API key is required (Authorization: Bearer <key>)', null, 'authentication_error', 'invalid_api_key')
   })
 
-  app.get('/health', async () => ({ status: 'ok', model: modelId, ...scheduler.state }))
+  app.get('/health', async () => ({ status: 'ok', model: modelId, ...scheduler.state, cachedPositions: lm.heldPositions }))
+  app.addHook('onClose', async () => lm.forget())
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: modelId, object: 'model', created, owned_by: 'dialogpt' }] }))
 
   app.post('/v1/chat/completions', async (request, reply) => {
@@ -184,7 +189,7 @@ export function createServer(options: ServeOptions): FastifyInstance {
 
   /** All choices at once (beam search, MMI, n > 1). */
   async function complete(prompt: number[], config: GenerationConfig, stop: string[]): Promise<Choice[]> {
-    const [sequences] = await generate(bot.lm, prompt, config)
+    const [sequences] = await generate(lm, prompt, config)
     return sequences!.map((s, index) => choiceOf(s, index, stop))
   }
 
