@@ -20,6 +20,9 @@ const MAX = 12
 const run = existsSync(chromiumPath) || isCI
 if (!run) console.warn(`[skip] browser tests: ${chromiumPath} is absent (apt install chromium); they fail under CI=true`)
 
+/** The largest |a[i] - b[i]|. */
+const maxAbsDiff = (a: readonly number[], b: ArrayLike<number>) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0)
+
 describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
   let closeServer: (() => Promise<void>) | undefined
   let base = ''
@@ -94,9 +97,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       expect(s.backend).toBe(backend)
       expect(s.lastIds).toEqual(expected)
       expect(s.promptLogits).toHaveLength(expectedLogits.length)
-      let worst = 0
-      s.promptLogits.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - expectedLogits[i]!))))
-      expect(worst).toBeLessThan(1e-4)
+      expect(maxAbsDiff(s.promptLogits, expectedLogits)).toBeLessThan(1e-4)
       if (backend === 'wasm') await b.page.screenshot({ path: join(artifacts, 'web-chat.png') })
     } finally {
       await b.context.close()
@@ -113,9 +114,7 @@ describeShared('web chat demo in Chromium', ['fixtures', 'gpt2-tiny'], () => {
       expect(s.status).toBe('done')
       expect(s.dtype).toBe('q8')
       expect(s.lastIds).toEqual(expectedQ8)
-      let worst = 0
-      s.promptLogits.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - expectedQ8Logits[i]!))))
-      expect(worst).toBeLessThan(1e-4)
+      expect(maxAbsDiff(s.promptLogits, expectedQ8Logits)).toBeLessThan(1e-4)
       // Not the fp32 model's logits: the page really multiplied 8-bit weights.
       expect(s.promptLogits.some((x, i) => x !== expectedLogits[i])).toBe(true)
     } finally {

@@ -1,4 +1,4 @@
-import { checkRepoId, checkRevision, DialoGPT, isQuantizable, kernelsFor, ModelTooLargeError, parameterShapes, readStateDict, type GPT2Config, type WeightDType } from '@dialogpt/core'
+import { checkRepoId, checkRevision, DialoGPT, isQuantizable, kernelsFor, ModelTooLargeError, parameterShapes, QUANTIZATION_METADATA_KEY, readStateDict, type GPT2Config, type WeightDType } from '@dialogpt/core'
 import { describeWebBackend } from './select-web-backend'
 import { fetchCached, type FetchCachedOptions } from './weight-cache'
 
@@ -66,7 +66,7 @@ export async function loadWebModel(baseUrl: string, options: LoadWebModelOptions
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`
   const config = JSON.parse(new TextDecoder().decode(await fetchCached(`${base}config.json`, options))) as Partial<GPT2Config>
   const full = { vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, ...config } as GPT2Config
-  const stored = (config as Record<string, unknown>).dialogpt_quantization as WeightDType | undefined
+  const stored = (config as Record<string, unknown>)[QUANTIZATION_METADATA_KEY] as WeightDType | undefined
   checkModelFits(full, describeWebBackend(), options.dtype ?? stored ?? 'fp32')
   // A missing safetensors (404, remembered in the cache so a second visit works offline) falls back to pytorch_model.bin.
   const bytes =

@@ -1,5 +1,5 @@
 import { QUANT_KERNELS_SHARED_WASM_BASE64, QUANT_KERNELS_WASM_BASE64 } from './quant-kernels-wasm'
-import { CONTROL_BYTES, QuantThreadPool, type SpawnQuantWorker } from './quant-threads'
+import { CONTROL_BYTES, QuantThreadPool, runLinear, type SpawnQuantWorker } from './quant-threads'
 
 /** The exports of the quantized-weight kernels (see `packages/core/assembly/quant-kernels.ts`). */
 export interface QuantKernelExports {
@@ -80,11 +80,10 @@ export class QuantMemory {
    * `q8Linear` or `f16Linear` over outputs [0, nOut): on the worker threads too when there are
    * some and the product is large enough. `args` are the kernel's arguments before `nOut`.
    */
-  linear(dtype: 'q8' | 'f16', args: number[], nOut: number): void {
-    if (this.pool && nOut >= THREADED_MIN_OUTPUTS) return this.pool.run(dtype === 'q8' ? 0 : 1, args, nOut)
-    const k = this.kernels
-    if (dtype === 'q8') k.q8Linear(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, nOut, 0, nOut)
-    else k.f16Linear(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, nOut, 0, nOut)
+  linear(dtype: 'q8' | 'f16', args: readonly number[], nOut: number): void {
+    const fn = dtype === 'q8' ? 0 : 1
+    if (this.pool && nOut >= THREADED_MIN_OUTPUTS) this.pool.run(fn, args, nOut)
+    else runLinear(this.kernels, fn, args, nOut, 0, nOut)
   }
 
   /** Ends the worker threads (the memory stays usable on the calling thread). */

@@ -53,6 +53,13 @@ listen(({ module, memory, control, index }) => {
 })
 `
 
+/** `q8Linear` (fn 0) or `f16Linear` (fn 1) on outputs [start, end): `args` are the kernel's arguments before `nOut`. */
+export function runLinear(kernels: QuantKernelExports, fn: 0 | 1, args: readonly number[], nOut: number, start: number, end: number): void {
+  const a = args
+  if (fn === 0) kernels.q8Linear(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, nOut, start, end)
+  else kernels.f16Linear(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, nOut, start, end)
+}
+
 /**
  * Worker threads that share the quantized kernels' memory and split each product's outputs with
  * the calling thread: with `threads` = n, the caller computes one n-th and n - 1 workers the rest.
@@ -81,7 +88,7 @@ export class QuantThreadPool {
   }
 
   /** `q8Linear` (fn 0) or `f16Linear` (fn 1) over all outputs, split between the threads. `args` are the kernel's arguments before `nOut`. */
-  run(fn: 0 | 1, args: number[], nOut: number): void {
+  run(fn: 0 | 1, args: readonly number[], nOut: number): void {
     const c = this.control
     const parts = this.workers.length + 1
     c[FN] = fn
@@ -91,9 +98,7 @@ export class QuantThreadPool {
     Atomics.store(c, DONE, 0)
     Atomics.add(c, GEN, 1)
     Atomics.notify(c, GEN)
-    const end = Math.floor(nOut / parts)
-    if (fn === 0) this.kernels.q8Linear(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, nOut, 0, end)
-    else this.kernels.f16Linear(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, nOut, 0, end)
+    runLinear(this.kernels, fn, args, nOut, 0, Math.floor(nOut / parts))
     const started = Date.now()
     for (let spin = 0; Atomics.load(c, DONE) < this.workers.length; spin++) {
       if (spin % 100000 === 99999 && Date.now() - started > WORKER_TIMEOUT_MS) {

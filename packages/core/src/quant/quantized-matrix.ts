@@ -195,7 +195,7 @@ export class QuantizedMatrix {
     } else {
       this.memory.linear('f16', [xAt, rows, inPad, this.at, bias ? biasAt : 0, yAt], out)
     }
-    return new Float32Array(this.memory.kernels.memory.buffer).slice(yAt >> 2, (yAt >> 2) + rows * out)
+    return f32.slice(yAt >> 2, (yAt >> 2) + rows * out)
   }
 
   /** Frees the matrix's memory. It cannot be used afterwards. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors'
+import { float32ToFloat16Bits } from '../checkpoint/tensor-data'
 import { CheckpointError } from '../checkpoint/errors'
 import { gpt2Config } from '../model/config'
 import { disposeCache, GPT2 } from '../model/gpt2'
@@ -133,7 +134,7 @@ describe.each(['wasm', 'cpu'])('a quantized GPT-2 on %s', (backend) => {
       const copy = new Map([...tensors].map(([k, v]) => [k, { ...v, data: v.data.slice() }]))
       edit(copy)
       const encoded = [...copy].map(([name, t]): [string, Parameters<typeof writeSafetensors>[0] extends Iterable<[string, infer V]> ? V : never] =>
-        t.dtype === 'int8' ? [name, { shape: t.shape, dtype: 'I8', bytes: Uint8Array.from(t.data as Int32Array) }] : t.dtype === 'float16' ? [name, { shape: t.shape, dtype: 'F16', bytes: new Uint8Array(new Uint16Array(Array.from(t.data as Float32Array, (v) => (Number.isNaN(v) ? 0x7e00 : halfOf(v)))).buffer) }] : [name, { shape: t.shape, data: t.data as Float32Array }],
+        t.dtype === 'int8' ? [name, { shape: t.shape, dtype: 'I8', bytes: Uint8Array.from(t.data as Int8Array) }] : t.dtype === 'float16' ? [name, { shape: t.shape, dtype: 'F16', bytes: new Uint8Array(float32ToFloat16Bits(t.data as Float32Array).buffer) }] : [name, { shape: t.shape, data: t.data as Float32Array }],
       )
       writeFileSync(file, writeSafetensors(encoded, { metadata }))
     }
@@ -148,13 +149,3 @@ describe.each(['wasm', 'cpu'])('a quantized GPT-2 on %s', (backend) => {
   })
 })
 
-/** float32 → float16 bits for the values a saved checkpoint's scales hold (exactly representable). */
-function halfOf(v: number): number {
-  const f = new Float32Array([v])
-  const u = new Uint32Array(f.buffer)[0]!
-  const sign = (u >>> 16) & 0x8000
-  const exp = ((u >>> 23) & 0xff) - 127 + 15
-  if (v === 0) return sign
-  if (exp <= 0) return sign | (Math.round(Math.abs(v) / 2 ** -24) & 0x3ff)
-  return sign | (exp << 10) | ((u >>> 13) & 0x3ff)
-}
